@@ -1,0 +1,81 @@
+"""The contract every connector stream honours, and the errors it may raise.
+
+A stream knows how to page one vendor endpoint and turn the pages into Arrow record batches with an
+explicit schema. It knows nothing of where the batches land: the caller (Dagster's landing code)
+writes them and only then persists the state the stream returned, so a cursor never runs ahead of
+committed data.
+
+One stream may feed several raw tables (HubSpot deals also yield the deal stage history, Xero
+invoices also yield their line items): each batch is yielded with the name of the table it belongs to.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Generator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+DELETED_COLUMN = "_is_deleted"
+"""Boolean column every raw table carries: archived (HubSpot) or DELETED/VOIDED/ARCHIVED (Xero)."""
+
+StreamState = dict[str, Any]
+"""JSON-serialisable cursor state a stream returns and receives back on the next run."""
+
+StreamOutput = Generator[tuple[str, pa.RecordBatch], None, StreamState]
+"""Yields ``(table_name, batch)`` pairs; its return value (``StopIteration.value``) is the new state."""
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One raw table a stream writes: its Arrow schema and how rows are merged.
+
+    ``primary_key`` identifies a row across runs; ``version_column`` orders versions of the same key
+    so that the newest one wins a merge (``None``: the latest load wins). Landing adds ``_loaded_at``.
+    """
+
+    name: str
+    schema: pa.Schema
+    primary_key: tuple[str, ...]
+    version_column: str | None = None
+    replace_by: tuple[str, ...] | None = None
+    """Child tables re-sent whole per parent (invoice line items per ``InvoiceID``, stage history per
+    ``deal_id``): stored rows whose ``replace_by`` values appear in a load but whose key is absent
+    from it are marked deleted, so a removed line or association does not linger."""
+
+
+class Stream(ABC):
+    """One vendor endpoint (or a family sharing one fetch) read incrementally."""
+
+    vendor: str
+    name: str
+
+    @abstractmethod
+    def tables(self) -> tuple[TableSpec, ...]:
+        """The tables this stream yields batches for; may call the vendor's metadata endpoints once."""
+
+    @abstractmethod
+    def read(self, state: Mapping[str, Any] | None) -> StreamOutput:
+        """Fetch everything changed since ``state`` (``None``: first, full load)."""
+
+
+class ConnectorError(RuntimeError):
+    """Base class: a stream could not finish. Messages never contain credentials."""
+
+
+class AuthenticationError(ConnectorError):
+    """Credentials were rejected or could not be refreshed."""
+
+
+class RateLimitExhausted(ConnectorError):
+    """A quota that sleeping will not fix (HubSpot ``DAILY`` policy, Xero day limit): stop, retry later."""
+
+
+class RepeatingCursorError(ConnectorError):
+    """The API handed back a paging cursor it had already given: stopping instead of looping."""
+
+
+class ApiError(ConnectorError):
+    """A response that is neither success nor retryable, or retries ran out."""
