@@ -1,0 +1,170 @@
+"""Credentials the sandbox accepts, and Xero's OAuth2 token life cycle.
+
+Every secret is derived from the seed, so a test, the CLI and a Dagster run started with the same
+seed agree on them without a shared file, and no token literal sits in the code. They are throwaway
+values that only open this local simulator.
+
+Token time runs on an injectable clock (monotonic seconds), never on the business clock: the
+business jumps by days on ``advance`` while a connector run lasts minutes, and tests need to step
+through the 30-minute expiry and grace windows without sleeping.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+
+Clock = Callable[[], float]
+
+ACCESS_TOKEN_SECONDS = 1800
+"""Xero access tokens live 30 minutes (``expires_in: 1800``)."""
+
+REFRESH_GRACE_SECONDS = 1800
+"""A rotated refresh token keeps working for 30 minutes, then ``invalid_grant``."""
+
+UNUSED_REFRESH_TOKEN_SECONDS = 60 * 86400
+"""A refresh token nobody uses expires after 60 days."""
+
+XERO_SCOPES = (
+    "offline_access accounting.transactions.read accounting.contacts.read "
+    "accounting.settings.read accounting.reports.read"
+)
+
+_REMEMBER_EXPIRED = 86400.0
+"""How long an expired access token is still recognised (``TokenExpired`` rather than unknown)."""
+
+_NAMESPACE = uuid.UUID("6f1c1f55-2d1e-4a43-9c43-6b5b1d1f0a11")
+
+
+def _derive(seed: int, label: str) -> str:
+    """A stable 64-hex-digit secret for ``label`` under ``seed``."""
+    return hashlib.sha256(f"milemarker-sandbox:{seed}:{label}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class SandboxCredentials:
+    """What a connector needs to talk to the sandbox; printed by the CLI as env-var lines."""
+
+    hubspot_access_token: str
+    xero_client_id: str
+    xero_client_secret: str
+    xero_refresh_token: str
+    xero_tenant_id: str
+
+    @classmethod
+    def for_seed(cls, seed: int) -> SandboxCredentials:
+        return cls(
+            hubspot_access_token=f"pat-sandbox-{uuid.uuid5(_NAMESPACE, f'hubspot:{seed}')}",
+            xero_client_id=_derive(seed, "xero-client-id")[:32].upper(),
+            xero_client_secret=_derive(seed, "xero-client-secret")[:48],
+            xero_refresh_token=_derive(seed, "xero-refresh-token:0"),
+            xero_tenant_id=str(uuid.uuid5(_NAMESPACE, f"xero-tenant:{seed}")),
+        )
+
+    def __repr__(self) -> str:  # never let a secret reach a log line through repr()
+        return f"SandboxCredentials(xero_tenant_id={self.xero_tenant_id!r}, secrets=<redacted>)"
+
+
+def secrets_equal(given: str, expected: str) -> bool:
+    """Constant-time comparison, as a real token check would do."""
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+class AccessCheck(Enum):
+    VALID = "valid"
+    EXPIRED = "expired"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class TokenGrant:
+    """The body of a successful ``POST /connect/token``."""
+
+    access_token: str
+    refresh_token: str
+    expires_in: int = ACCESS_TOKEN_SECONDS
+    token_type: str = "Bearer"
+    scope: str = XERO_SCOPES
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "access_token": self.access_token,
+            "expires_in": self.expires_in,
+            "token_type": self.token_type,
+            "refresh_token": self.refresh_token,
+            "scope": self.scope,
+        }
+
+
+class XeroTokenAuthority:
+    """Issues, rotates, expires and revokes Xero tokens like identity.xero.com.
+
+    Each refresh returns a new refresh token; the one just used stays valid for the grace period
+    (so a worker that crashed before persisting the new token can retry), then fails with
+    ``invalid_grant``. Issued tokens are derived from the client secret and a counter: two sandboxes
+    with the same seed issue the same sequence, which keeps their responses byte-identical.
+    """
+
+    def __init__(self, credentials: SandboxCredentials, clock: Clock) -> None:
+        self._credentials = credentials
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._issued = 0
+        self._refresh_deadline: dict[str, float] = {
+            credentials.xero_refresh_token: clock() + UNUSED_REFRESH_TOKEN_SECONDS
+        }
+        self._access_expiry: dict[str, float] = {}
+
+    def client_matches(self, client_id: str, client_secret: str) -> bool:
+        return secrets_equal(client_id, self._credentials.xero_client_id) and secrets_equal(
+            client_secret, self._credentials.xero_client_secret
+        )
+
+    def refresh(self, refresh_token: str) -> TokenGrant | None:
+        """Rotate ``refresh_token``; ``None`` means ``invalid_grant`` (unknown, expired or past grace)."""
+        with self._lock:
+            now = self._clock()
+            self._prune(now)
+            deadline = self._refresh_deadline.get(refresh_token)
+            if deadline is None or now >= deadline:
+                return None
+            self._refresh_deadline[refresh_token] = min(deadline, now + REFRESH_GRACE_SECONDS)
+            self._issued += 1
+            secret = self._credentials.xero_client_secret
+            grant = TokenGrant(
+                access_token=_derive_token(secret, "access", self._issued),
+                refresh_token=_derive_token(secret, "refresh", self._issued),
+            )
+            self._refresh_deadline[grant.refresh_token] = now + UNUSED_REFRESH_TOKEN_SECONDS
+            self._access_expiry[grant.access_token] = now + ACCESS_TOKEN_SECONDS
+            return grant
+
+    def check_access(self, token: str) -> AccessCheck:
+        with self._lock:
+            expiry = self._access_expiry.get(token)
+            if expiry is None:
+                return AccessCheck.UNKNOWN
+            return AccessCheck.VALID if self._clock() < expiry else AccessCheck.EXPIRED
+
+    def revoke_access_tokens(self) -> int:
+        """Expire every live access token now (the "token died mid-run" fault); returns how many."""
+        with self._lock:
+            now = self._clock()
+            live = [token for token, expiry in self._access_expiry.items() if expiry > now]
+            for token in live:
+                self._access_expiry[token] = now
+            return len(live)
+
+    def _prune(self, now: float) -> None:
+        """Forget tokens long dead so a long-running sandbox does not grow without bound."""
+        self._access_expiry = {t: e for t, e in self._access_expiry.items() if e > now - _REMEMBER_EXPIRED}
+        self._refresh_deadline = {t: d for t, d in self._refresh_deadline.items() if d > now}
+
+
+def _derive_token(secret: str, kind: str, counter: int) -> str:
+    return hmac.new(secret.encode(), f"{kind}:{counter}".encode(), hashlib.sha256).hexdigest()

@@ -1,0 +1,76 @@
+"""The sandbox's own control surface under ``/_sandbox`` (no auth, no faults, no limits).
+
+Tests that run the sandbox as a subprocess cannot reach the handle's attributes, so the same
+operations are offered over HTTP: move the clock, read the ground truth, set the fault profile,
+read the request/fault statistics and kill the live Xero access tokens.
+"""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+from connectors.sandbox.auth import XeroTokenAuthority
+from connectors.sandbox.faults import FaultController, FaultProfile
+from connectors.sandbox.model import Business
+from connectors.sandbox.routing import ApiRequest, ApiResponse, VendorApi, json_response
+from connectors.sandbox.timefmt import iso_ms
+
+
+class ControlApi(VendorApi):
+    name = "sandbox"
+    prefix = "/_sandbox"
+    injects_faults = False
+
+    def __init__(self, business: Business, faults: FaultController, tokens: XeroTokenAuthority) -> None:
+        super().__init__()
+        self.business = business
+        self._faults = faults
+        self._tokens = tokens
+        self.router.add("POST", "/advance", self.advance)
+        self.router.add("GET", "/truth", self.truth)
+        self.router.add("GET", "/faults", self.get_faults)
+        self.router.add("POST", "/faults", self.set_faults)
+        self.router.add("GET", "/stats", self.stats)
+        self.router.add("POST", "/expire-tokens", self.expire_tokens)
+
+    def not_found(self, request: ApiRequest) -> ApiResponse:
+        return json_response(404, {"error": f"no sandbox control route {request.method} {request.path}"})
+
+    def _clock(self) -> dict[str, str]:
+        return {"now": iso_ms(self.business.now), "as_of": self.business.as_of.isoformat()}
+
+    def advance(self, request: ApiRequest) -> ApiResponse:
+        try:
+            days = request.json().get("days")
+        except (ValueError, AttributeError):
+            days = None
+        if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+            return json_response(400, {"error": 'body must be {"days": <non-negative integer>}'})
+        self.business.advance(days)
+        return json_response(200, self._clock())
+
+    def truth(self, request: ApiRequest) -> ApiResponse:
+        return json_response(200, self.business.truth())
+
+    def get_faults(self, request: ApiRequest) -> ApiResponse:
+        return json_response(200, self._faults.profile.model_dump(mode="json"))
+
+    def set_faults(self, request: ApiRequest) -> ApiResponse:
+        try:
+            profile = FaultProfile.model_validate_json(request.body or b"{}")
+        except ValidationError as error:
+            return json_response(
+                400,
+                {
+                    "error": "invalid fault profile",
+                    "details": error.errors(include_url=False, include_context=False),
+                },
+            )
+        self._faults.configure(profile)
+        return json_response(200, profile.model_dump(mode="json"))
+
+    def stats(self, request: ApiRequest) -> ApiResponse:
+        return json_response(200, self._faults.stats() | self._clock())
+
+    def expire_tokens(self, request: ApiRequest) -> ApiResponse:
+        return json_response(200, {"revoked": self._tokens.revoke_access_tokens()})
