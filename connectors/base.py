@@ -19,7 +19,9 @@ from typing import Any
 import pyarrow as pa
 
 DELETED_COLUMN = "_is_deleted"
-"""Boolean column every raw table carries: archived (HubSpot) or DELETED/VOIDED/ARCHIVED (Xero)."""
+"""Boolean column every raw table carries: archived (HubSpot) or ``Status == "DELETED"`` (Xero).
+
+Voided Xero documents and archived contacts stay live: their status is data the marts read."""
 
 StreamState = dict[str, Any]
 """JSON-serialisable cursor state a stream returns and receives back on the next run."""

@@ -1,0 +1,79 @@
+"""Decode a JSON response body straight into Arrow with an explicit schema.
+
+Building Python dicts per record is the slowest step of a connector (see
+shared/reference/performance.md: ~70k records/s through dicts, ~200k/s straight to Arrow). Every
+page body is one JSON document, so pyarrow's JSON reader parses it as a one-row table whose columns
+follow the vendor's nesting; the vendor modules then flatten and type it with Arrow compute.
+
+Fields the schema does not name are ignored, so vendors may add fields freely. A body that does
+not parse (truncated, HTML) raises :class:`~connectors.http.BodyDecodeError` so the request loop
+fetches it again; a value of the wrong JSON type is a contract violation and raises ``ApiError``.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pa_json
+
+from connectors.base import ApiError
+from connectors.http import BodyDecodeError
+
+_MIN_BLOCK = 1 << 20
+
+
+def page_decoder(schema: pa.Schema) -> Callable[[bytes], pa.Table]:
+    """A ``decode`` callable for :meth:`HttpClient.request` yielding a one-row ``pa.Table``."""
+
+    parse_options = pa_json.ParseOptions(
+        explicit_schema=schema, unexpected_field_behavior="ignore", newlines_in_values=True
+    )
+
+    def decode(body: bytes) -> pa.Table:
+        read_options = pa_json.ReadOptions(use_threads=False, block_size=max(_MIN_BLOCK, len(body) + 1))
+        try:
+            table = pa_json.read_json(
+                io.BytesIO(body), read_options=read_options, parse_options=parse_options
+            )
+        except pa.ArrowInvalid as exc:
+            message = str(exc)
+            if "changed from" in message:
+                raise ApiError(f"response does not match the documented types: {message}") from None
+            raise BodyDecodeError(message) from None
+        if table.num_rows != 1:
+            raise BodyDecodeError(f"expected one JSON document, got {table.num_rows}")
+        return table
+
+    return decode
+
+
+def records(page: pa.Table, column: str) -> pa.StructArray:
+    """The records of a page's top-level list column (``results``, ``Invoices``...) as one array."""
+    return pc.list_flatten(page.column(column)).combine_chunks()
+
+
+def field_path(array: pa.StructArray, path: str) -> pa.Array:
+    """A nested struct field by dotted path (``Contact.ContactID``); nulls where a parent is null."""
+    for name in path.split("."):
+        array = pc.struct_field(array, name)
+    return array
+
+
+def nth_of_lists(lists: pa.ListArray, n: int) -> pa.Array:
+    """The ``n``-th element of each list, null where the list is shorter (``list_element`` raises)."""
+    starts = pc.cast(lists.offsets.slice(0, len(lists)), pa.int64())
+    long_enough = pc.fill_null(pc.greater(pc.list_value_length(lists), n), False)
+    positions = pc.if_else(long_enough, pc.add(starts, n), pa.scalar(None, pa.int64()))
+    return lists.values.take(positions)
+
+
+def scalar_at(page: pa.Table, path: str) -> object:
+    """One value of a one-row page by dotted path (``paging.next.after``), as a Python object."""
+    head, _, rest = path.partition(".")
+    array = page.column(head).combine_chunks()
+    if rest:
+        array = field_path(array, rest)
+    return array[0].as_py()

@@ -1,0 +1,353 @@
+"""Every Xero endpoint we read and the raw tables it lands in, declared as data.
+
+A :class:`Column` names an output column (the API's own PascalCase name, or the flattened name of a
+nested field such as ``Contact.ContactID`` -> ``ContactID``), the dotted JSON path it comes from
+(``Tracking[0].Name`` takes the first list element) and its kind. From the same declaration
+``connectors.xero.records`` derives the JSON schema the page is decoded with and the Arrow schema
+of the raw table, so a column cannot be documented, decoded and typed three different ways.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pyarrow as pa
+
+from connectors.base import DELETED_COLUMN, TableSpec
+
+Kind = Literal["string", "float", "int", "bool", "date", "timestamp"]
+
+TIMESTAMP = pa.timestamp("ms", tz="UTC")
+ARROW_TYPES: dict[str, pa.DataType] = {
+    "string": pa.string(),
+    "float": pa.float64(),
+    "int": pa.int64(),
+    "bool": pa.bool_(),
+    "date": pa.date32(),
+    "timestamp": TIMESTAMP,
+}
+JSON_TYPES: dict[str, pa.DataType] = {**ARROW_TYPES, "date": pa.string(), "timestamp": pa.string()}
+"""``/Date(ms+0000)/`` values arrive as strings and are parsed after decoding."""
+
+_SEGMENT = re.compile(r"^(?P<name>\w+)(?:\[(?P<index>\d+)\])?$")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: Kind = "string"
+    path: str = ""
+
+    @property
+    def source(self) -> str:
+        return self.path or self.name
+
+    def segments(self) -> list[tuple[str, int | None]]:
+        """The path as ``(field, list index or None)`` steps."""
+        steps = []
+        for part in self.source.split("."):
+            match = _SEGMENT.match(part)
+            if match is None:
+                raise ValueError(f"bad column path {self.source!r}")
+            index = match["index"]
+            steps.append((match["name"], int(index) if index is not None else None))
+        return steps
+
+
+def columns(spec: str, kind: Kind) -> tuple[Column, ...]:
+    """Several same-kind columns named as in the API: ``columns("SubTotal TotalTax Total", "float")``."""
+    return tuple(Column(name, kind) for name in spec.split())
+
+
+@dataclass(frozen=True)
+class Table:
+    """A raw table's columns and merge keys (``_is_deleted`` is appended to every table)."""
+
+    name: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...]
+    version_column: str | None = None
+    replace_by: tuple[str, ...] | None = None
+
+    @property
+    def spec(self) -> TableSpec:
+        fields = [
+            pa.field(c.name, ARROW_TYPES[c.kind], nullable=c.name not in self.primary_key)
+            for c in self.columns
+        ]
+        fields.append(pa.field(DELETED_COLUMN, pa.bool_(), nullable=False))
+        return TableSpec(self.name, pa.schema(fields), self.primary_key, self.version_column, self.replace_by)
+
+
+@dataclass(frozen=True)
+class Child:
+    """A list inside each parent document landing in its own table (line items, tracking options).
+
+    ``parent_columns`` are copied from the parent onto each child row (its id, its version).
+    """
+
+    list_field: str
+    table: Table
+    parent_columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One ``GET /{path}`` collection read as one stream."""
+
+    stream: str
+    path: str
+    table: Table
+    status_column: str | None = "Status"
+    paged: bool = False
+    modified_since: bool = True
+    params: dict[str, str] = field(default_factory=dict)
+    children: tuple[Child, ...] = ()
+
+    @property
+    def id_column(self) -> str:
+        return self.table.primary_key[0]
+
+
+def _contact() -> tuple[Column, ...]:
+    return (Column("ContactID", path="Contact.ContactID"), Column("ContactName", path="Contact.Name"))
+
+
+def _lines_of(table_name: str, parent_id: str, *, versioned: bool = True) -> Child:
+    """Line items of invoices, credit notes, bank transactions and repeating invoices share a shape.
+
+    The parent's id (and version, where it has one) is copied onto each line: lines are re-sent
+    whole with their parent, so the table is replaced per parent id.
+    """
+    parents = (parent_id, "UpdatedDateUTC") if versioned else (parent_id,)
+    table = Table(
+        name=table_name,
+        columns=(
+            Column(parent_id),
+            Column("LineItemID"),
+            *columns("ItemCode Description", "string"),
+            *columns("Quantity UnitAmount LineAmount TaxAmount", "float"),
+            *columns("TaxType AccountCode AccountID", "string"),
+            *columns("DiscountRate DiscountAmount", "float"),
+            Column("TrackingCategory1", path="Tracking[0].Name"),
+            Column("TrackingOption1", path="Tracking[0].Option"),
+            Column("TrackingCategory2", path="Tracking[1].Name"),
+            Column("TrackingOption2", path="Tracking[1].Option"),
+            *((Column("UpdatedDateUTC", "timestamp"),) if versioned else ()),
+        ),
+        primary_key=(parent_id, "LineItemID"),
+        version_column="UpdatedDateUTC" if versioned else None,
+        replace_by=(parent_id,),
+    )
+    return Child("LineItems", table, parents)
+
+
+ENDPOINTS: tuple[Endpoint, ...] = (
+    Endpoint(
+        "accounts",
+        "Accounts",
+        Table(
+            "accounts",
+            (
+                *columns("AccountID Code Name Type Class Status Description TaxType CurrencyCode", "string"),
+                *columns("BankAccountNumber BankAccountType", "string"),
+                *columns("EnablePaymentsToAccount ShowInExpenseClaims", "bool"),
+                *columns("SystemAccount ReportingCode ReportingCodeName", "string"),
+                Column("HasAttachments", "bool"),
+                Column("UpdatedDateUTC", "timestamp"),
+            ),
+            ("AccountID",),
+            "UpdatedDateUTC",
+        ),
+    ),
+    Endpoint(
+        "items",
+        "Items",
+        Table(
+            "items",
+            (
+                *columns("ItemID Code Name Description PurchaseDescription", "string"),
+                *columns("IsSold IsPurchased IsTrackedAsInventory", "bool"),
+                Column("SalesUnitPrice", "float", "SalesDetails.UnitPrice"),
+                Column("SalesAccountCode", path="SalesDetails.AccountCode"),
+                Column("SalesTaxType", path="SalesDetails.TaxType"),
+                Column("PurchaseUnitPrice", "float", "PurchaseDetails.UnitPrice"),
+                Column("PurchaseAccountCode", path="PurchaseDetails.AccountCode"),
+                Column("PurchaseTaxType", path="PurchaseDetails.TaxType"),
+                Column("UpdatedDateUTC", "timestamp"),
+            ),
+            ("ItemID",),
+            "UpdatedDateUTC",
+        ),
+        status_column=None,
+    ),
+    Endpoint(
+        "tracking_categories",
+        "TrackingCategories",
+        Table(
+            "tracking_categories",
+            columns("TrackingCategoryID Name Status", "string"),
+            ("TrackingCategoryID",),
+        ),
+        modified_since=False,
+        params={"includeArchived": "true"},
+        children=(
+            Child(
+                "Options",
+                Table(
+                    "tracking_options",
+                    columns("TrackingCategoryID TrackingOptionID Name Status", "string"),
+                    ("TrackingCategoryID", "TrackingOptionID"),
+                    replace_by=("TrackingCategoryID",),
+                ),
+                ("TrackingCategoryID",),
+            ),
+        ),
+    ),
+    Endpoint(
+        "currencies",
+        "Currencies",
+        Table("currencies", columns("Code Description", "string"), ("Code",)),
+        status_column=None,
+        modified_since=False,
+    ),
+    Endpoint(
+        "contacts",
+        "Contacts",
+        Table(
+            "contacts",
+            (
+                *columns(
+                    "ContactID ContactNumber AccountNumber ContactStatus Name FirstName LastName", "string"
+                ),
+                *columns("EmailAddress CompanyNumber TaxNumber", "string"),
+                *columns("IsCustomer IsSupplier", "bool"),
+                *columns("DefaultCurrency Website MergedToContactID", "string"),
+                Column("UpdatedDateUTC", "timestamp"),
+            ),
+            ("ContactID",),
+            "UpdatedDateUTC",
+        ),
+        status_column="ContactStatus",
+        paged=True,
+        params={"includeArchived": "true"},
+    ),
+    Endpoint(
+        "invoices",
+        "Invoices",
+        Table(
+            "invoices",
+            (
+                *columns("InvoiceID Type InvoiceNumber Reference Status", "string"),
+                *_contact(),
+                *columns("Date DueDate ExpectedPaymentDate PlannedPaymentDate FullyPaidOnDate", "date"),
+                *columns("LineAmountTypes CurrencyCode", "string"),
+                *columns("CurrencyRate SubTotal TotalTax Total TotalDiscount", "float"),
+                *columns("AmountDue AmountPaid AmountCredited", "float"),
+                *columns("SentToContact HasAttachments IsDiscounted", "bool"),
+                *columns("RepeatingInvoiceID BrandingThemeID", "string"),
+                Column("UpdatedDateUTC", "timestamp"),
+            ),
+            ("InvoiceID",),
+            "UpdatedDateUTC",
+        ),
+        paged=True,
+        children=(_lines_of("invoice_line_items", "InvoiceID"),),
+    ),
+    Endpoint(
+        "credit_notes",
+        "CreditNotes",
+        Table(
+            "credit_notes",
+            (
+                *columns("CreditNoteID CreditNoteNumber Type Status Reference", "string"),
+                *_contact(),
+                *columns("Date DueDate FullyPaidOnDate", "date"),
+                *columns("LineAmountTypes CurrencyCode", "string"),
+                *columns("CurrencyRate SubTotal TotalTax Total RemainingCredit AppliedAmount", "float"),
+                *columns("SentToContact HasAttachments", "bool"),
+                Column("BrandingThemeID"),
+                Column("UpdatedDateUTC", "timestamp"),
+            ),
+            ("CreditNoteID",),
+            "UpdatedDateUTC",
+        ),
+        paged=True,
+        children=(_lines_of("credit_note_line_items", "CreditNoteID"),),
+    ),
+    Endpoint(
+        "payments",
+        "Payments",
+        Table(
+            "payments",
+            (
+                *columns("PaymentID PaymentType Status", "string"),
+                Column("Date", "date"),
+                *columns("Amount BankAmount CurrencyRate", "float"),
+                Column("Reference"),
+                Column("IsReconciled", "bool"),
+                Column("InvoiceID", path="Invoice.InvoiceID"),
+                Column("InvoiceNumber", path="Invoice.InvoiceNumber"),
+                Column("InvoiceType", path="Invoice.Type"),
+                Column("CreditNoteID", path="CreditNote.CreditNoteID"),
+                Column("CreditNoteNumber", path="CreditNote.CreditNoteNumber"),
+                Column("AccountID", path="Account.AccountID"),
+                Column("AccountCode", path="Account.Code"),
+                Column("BatchPaymentID"),
+                Column("UpdatedDateUTC", "timestamp"),
+            ),
+            ("PaymentID",),
+            "UpdatedDateUTC",
+        ),
+        paged=True,
+    ),
+    Endpoint(
+        "bank_transactions",
+        "BankTransactions",
+        Table(
+            "bank_transactions",
+            (
+                *columns("BankTransactionID Type Status Reference", "string"),
+                *_contact(),
+                Column("BankAccountID", path="BankAccount.AccountID"),
+                Column("BankAccountCode", path="BankAccount.Code"),
+                Column("BankAccountName", path="BankAccount.Name"),
+                Column("Date", "date"),
+                *columns("LineAmountTypes CurrencyCode", "string"),
+                *columns("CurrencyRate SubTotal TotalTax Total", "float"),
+                *columns("IsReconciled HasAttachments", "bool"),
+                Column("UpdatedDateUTC", "timestamp"),
+            ),
+            ("BankTransactionID",),
+            "UpdatedDateUTC",
+        ),
+        paged=True,
+        children=(_lines_of("bank_transaction_line_items", "BankTransactionID"),),
+    ),
+    Endpoint(
+        "repeating_invoices",
+        "RepeatingInvoices",
+        Table(
+            "repeating_invoices",
+            (
+                *columns("RepeatingInvoiceID Type Status Reference", "string"),
+                *_contact(),
+                Column("SchedulePeriod", "int", "Schedule.Period"),
+                Column("ScheduleUnit", path="Schedule.Unit"),
+                Column("ScheduleDueDate", "int", "Schedule.DueDate"),
+                Column("ScheduleDueDateType", path="Schedule.DueDateType"),
+                Column("ScheduleStartDate", "date", "Schedule.StartDate"),
+                Column("ScheduleNextScheduledDate", "date", "Schedule.NextScheduledDate"),
+                Column("ScheduleEndDate", "date", "Schedule.EndDate"),
+                *columns("LineAmountTypes CurrencyCode", "string"),
+                *columns("SubTotal TotalTax Total", "float"),
+                *columns("ApprovedForSending SendCopy MarkAsSent IncludePDF HasAttachments", "bool"),
+            ),
+            ("RepeatingInvoiceID",),
+        ),
+        modified_since=False,
+        children=(_lines_of("repeating_invoice_line_items", "RepeatingInvoiceID", versioned=False),),
+    ),
+)
