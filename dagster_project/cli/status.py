@@ -1,0 +1,28 @@
+"""``milemarker status``: the goal table and the goal checks' outcomes from the existing warehouse.
+
+Nothing is landed, built or launched, and Dagster is not imported: it reads the marts the last run
+built (read-only, so it works while ``make dev`` is open) and judges them exactly as the checks do.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import duckdb
+
+from dagster_project.lib.goal_report import goals_report
+from dagster_project.lib.settings import GOALS_FILE, warehouse_path
+
+
+def run_status() -> int:
+    """Print the report; exit status 1 when there is no built warehouse to report on."""
+    warehouse = warehouse_path()
+    if not warehouse.exists():
+        print(f"No warehouse at {warehouse}: run `make demo` first.", file=sys.stderr)
+        return 1
+    try:
+        print(goals_report(warehouse, GOALS_FILE))
+    except duckdb.CatalogException:
+        print(f"{warehouse} has no goal marts yet: run `make demo` first.", file=sys.stderr)
+        return 1
+    return 0

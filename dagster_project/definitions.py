@@ -1,0 +1,24 @@
+"""The code location: everything under ``defs/``, run in process.
+
+In-process execution is a deliberate global policy: DuckDB takes one writer at a time, so steps
+could not run in parallel anyway; one process saves the ~10 s each extra process spends importing
+Dagster and dbt, and lets one embedded sandbox serve the whole run. The ``duckdb`` pool (limit 1
+in the instance config) still guards the warehouse if someone switches to the multiprocess
+executor. Freshness policies are set here, over everything loaded, so no asset is missed.
+"""
+
+from pathlib import Path
+
+import dagster as dg
+
+from dagster_project.defs.checks.freshness import with_freshness_policies
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return with_freshness_policies(
+        dg.Definitions.merge(
+            dg.load_from_defs_folder(path_within_project=Path(__file__).parent),
+            dg.Definitions(executor=dg.in_process_executor),
+        )
+    )

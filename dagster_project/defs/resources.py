@@ -1,0 +1,191 @@
+"""Resources: the warehouse, the two vendors, the embedded sandbox and dbt.
+
+Which API a run talks to is decided here, once, when definitions load: a vendor whose credentials
+are in the environment is bound to them (as ``EnvVar``s, so the UI shows variable names, never
+values); a vendor without credentials reads from the embedded sandbox, which starts inside the run
+on a free port and stops with it. The same connector code runs either way.
+"""
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+from dagster_dbt import DbtCliResource
+from pydantic import PrivateAttr
+
+from connectors.base import Stream
+from connectors.hubspot import HubspotConfig, hubspot_streams
+from connectors.sandbox.clients import hubspot_config, xero_config
+from connectors.sandbox.config import SandboxConfig
+from connectors.sandbox.server import Sandbox, start_sandbox
+from connectors.xero import XeroConfig, xero_streams
+from dagster_project.defs.dbt.project import DBT_PROJECT
+from dagster_project.lib import settings
+
+XERO_CREDENTIAL_VARS = ("XERO_CLIENT_ID", "XERO_CLIENT_SECRET", "XERO_REFRESH_TOKEN")
+"""Together they select the real Xero API; ``XERO_TENANT_ID`` is optional (default: first tenant)."""
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The DuckDB file every raw table, cursor and dbt model lives in."""
+
+    path: str
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection, closed on exit so that dbt can take the file lock next."""
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        with duckdb.connect(self.path) as con:
+            yield con
+
+
+class SandboxResource(dg.ConfigurableResource):
+    """The simulated HubSpot + Xero business, served on 127.0.0.1 for the length of one run.
+
+    Started lazily, on the first stream that needs it, so a run against real credentials never
+    starts it. Bound as a top-level resource and nested (``configure_at_launch``) into both vendor
+    resources, so one run shares one sandbox; seed, scale and as-of can be changed at launch.
+    """
+
+    seed: int = 42
+    scale: float = 1.0
+    as_of: str | None = None
+    """ISO date the simulated business stands at; empty means today."""
+
+    _running: Sandbox | None = PrivateAttr(default=None)
+    _scratch: tempfile.TemporaryDirectory[str] | None = PrivateAttr(default=None)
+
+    def running(self) -> Sandbox:
+        """The running sandbox (URLs and credentials), started on first use."""
+        if self._running is None:
+            clock = {"as_of": date.fromisoformat(self.as_of)} if self.as_of else {}
+            self._running = start_sandbox(SandboxConfig(seed=self.seed, scale=self.scale, **clock), port=0)
+        return self._running
+
+    def scratch_dir(self) -> Path:
+        """Run-scoped files (the sandbox's Xero token store): its tokens die with the process."""
+        if self._scratch is None:
+            self._scratch = tempfile.TemporaryDirectory(prefix="milemarker-sandbox-")
+        return Path(self._scratch.name)
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._running is not None:
+            self._running.stop()
+            self._running = None
+        if self._scratch is not None:
+            self._scratch.cleanup()
+            self._scratch = None
+
+
+class HubspotResource(dg.ConfigurableResource):
+    """HubSpot CRM: a private-app token, or the sandbox when none is configured."""
+
+    access_token: str | None = None
+    base_url: str = "https://api.hubapi.com"
+    sandbox: SandboxResource
+
+    def streams(self) -> list[Stream]:
+        if self.access_token:
+            return hubspot_streams(HubspotConfig(access_token=self.access_token, base_url=self.base_url))
+        return hubspot_streams(hubspot_config(self.sandbox.running()))
+
+
+class XeroResource(dg.ConfigurableResource):
+    """Xero Accounting: an OAuth2 app's refresh token (and optionally tenant), or the sandbox.
+
+    The refresh token rotates on every use; the connector persists the current one in
+    ``token_store``, which therefore outlives runs (the sandbox's store does not: its tokens die
+    with the run).
+    """
+
+    client_id: str | None = None
+    client_secret: str | None = None
+    refresh_token: str | None = None
+    tenant_id: str | None = None
+    api_url: str = "https://api.xero.com/api.xro/2.0"
+    token_url: str = "https://identity.xero.com/connect/token"
+    connections_url: str = "https://api.xero.com/connections"
+    token_store: str
+    sandbox: SandboxResource
+
+    def streams(self) -> list[Stream]:
+        if self.client_id and self.client_secret and self.refresh_token:
+            return xero_streams(
+                XeroConfig(
+                    client_id=self.client_id,
+                    client_secret=self.client_secret,
+                    refresh_token=self.refresh_token,
+                    tenant_id=self.tenant_id,
+                    api_url=self.api_url,
+                    token_url=self.token_url,
+                    connections_url=self.connections_url,
+                    token_store_path=Path(self.token_store),
+                )
+            )
+        token_store = self.sandbox.scratch_dir() / "xero_token.json"
+        return xero_streams(xero_config(self.sandbox.running(), token_store))
+
+
+def _secret(name: str) -> dg.EnvVar | None:
+    """Bind a credential by name when it is set; ``None`` selects the sandbox."""
+    return dg.EnvVar(name) if os.environ.get(name) else None
+
+
+def _xero_credentials() -> dict[str, dg.EnvVar | None]:
+    present = [name for name in XERO_CREDENTIAL_VARS if os.environ.get(name)]
+    if present and len(present) < len(XERO_CREDENTIAL_VARS):
+        missing = sorted(set(XERO_CREDENTIAL_VARS) - set(present))
+        raise dg.DagsterInvalidDefinitionError(
+            f"Xero credentials are incomplete: set {', '.join(missing)} too, or unset all of them "
+            "to use the sandbox."
+        )
+    fields = ("client_id", "client_secret", "refresh_token")
+    return {
+        **{field: _secret(name) for field, name in zip(fields, XERO_CREDENTIAL_VARS, strict=True)},
+        "tenant_id": _secret("XERO_TENANT_ID") if present else None,
+    }
+
+
+def _sandbox() -> SandboxResource:
+    return SandboxResource.configure_at_launch(
+        seed=int(os.environ.get("MILEMARKER_SANDBOX_SEED", "42")),
+        scale=float(os.environ.get("MILEMARKER_SANDBOX_SCALE", "1.0")),
+        as_of=os.environ.get("MILEMARKER_SANDBOX_AS_OF") or None,
+    )
+
+
+def _optional_urls(**env_names: str) -> dict[str, str]:
+    """URL overrides from the environment; unset ones keep the resource's real-API defaults."""
+    return {field: os.environ[name] for field, name in env_names.items() if os.environ.get(name)}
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    sandbox = _sandbox()
+    return dg.Definitions(
+        resources={
+            "warehouse": WarehouseResource(path=str(settings.warehouse_path())),
+            "sandbox": sandbox,
+            "hubspot": HubspotResource(
+                access_token=_secret("HUBSPOT_ACCESS_TOKEN"),
+                sandbox=sandbox,
+                **_optional_urls(base_url="HUBSPOT_BASE_URL"),
+            ),
+            "xero": XeroResource(
+                **_xero_credentials(),
+                token_store=str(settings.xero_token_store()),
+                sandbox=sandbox,
+                **_optional_urls(
+                    api_url="XERO_BASE_URL",
+                    token_url="XERO_TOKEN_URL",
+                    connections_url="XERO_CONNECTIONS_URL",
+                ),
+            ),
+            "dbt": DbtCliResource(project_dir=DBT_PROJECT),
+        }
+    )

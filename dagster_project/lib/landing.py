@@ -1,0 +1,176 @@
+"""Land one connector stream into DuckDB: all of its tables and its new cursor, atomically.
+
+The stream's generator is driven inside a single DuckDB transaction. Batches are buffered per table
+and merged in bulk (one MERGE per ~``flush_rows`` rows instead of one per API page: statement
+overhead, not row volume, dominates small pages). Only when the generator has returned its new
+state is that state written and the transaction committed. Any exception -- from the connector
+mid-stream or from DuckDB -- rolls everything back, tables and cursor alike, so the next run simply
+repeats the same window.
+
+Dagster-free on purpose: the assets call it, tests call it directly with small real streams.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TypeVar
+
+import duckdb
+import pyarrow as pa
+
+from connectors.base import Stream, StreamState
+from dagster_project.lib.raw_tables import RawTable, with_ordinal
+from dagster_project.lib.stream_state import ensure_state_table, read_state, write_state
+
+FLUSH_ROWS = 250_000
+_RELATION = "_landing_batch"
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class TableLanding:
+    """What one landing did to one raw table."""
+
+    table: str
+    """Qualified name, e.g. ``raw_hubspot.deals``."""
+    rows_received: int
+    """Rows the connector sent (duplicates and unchanged re-sends included)."""
+    rows_landed: int
+    """Rows inserted, changed or newly marked deleted: 0 on a rerun of the same window."""
+    rows_in_table: int
+
+
+@dataclass(frozen=True)
+class StreamLanding:
+    """The committed outcome of landing one stream."""
+
+    vendor: str
+    stream: str
+    tables: tuple[TableLanding, ...]
+    state: StreamState
+    loaded_at: datetime
+
+
+def raw_schema(vendor: str) -> str:
+    """The DuckDB schema a vendor's raw tables live in (``raw_hubspot``, ``raw_xero``)."""
+    return f"raw_{vendor}"
+
+
+@dataclass
+class _TableBuffer:
+    """Batches of one table waiting to be merged together."""
+
+    raw: RawTable
+    batches: list[pa.RecordBatch] = field(default_factory=list)
+    buffered_rows: int = 0
+    rows_received: int = 0
+    rows_landed: int = 0
+
+    def add(self, batch: pa.RecordBatch) -> None:
+        self.batches.append(batch)
+        self.buffered_rows += batch.num_rows
+        self.rows_received += batch.num_rows
+
+    def accepts(self, batch: pa.RecordBatch) -> bool:
+        """Batches with a different schema (drift mid-stream) start a new buffer after a flush."""
+        return not self.batches or self.batches[0].schema.equals(batch.schema)
+
+
+class _Landing:
+    """The mutable state of one landing in progress; lives only inside :func:`land_stream`."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, stream: Stream, flush_rows: int) -> None:
+        self.con = con
+        self.flush_rows = flush_rows
+        self.loaded_at = datetime.now(UTC)
+        self.schema = raw_schema(stream.vendor)
+        self.buffers = {spec.name: _TableBuffer(RawTable(con, self.schema, spec)) for spec in stream.tables()}
+
+    def create_tables(self) -> None:
+        """Create every declared table up front, so a stream with nothing new still has its tables."""
+        for buffer in self.buffers.values():
+            self._with_relation(with_ordinal(buffer.raw.spec.schema.empty_table()), buffer.raw.ensure)
+
+    def add(self, table_name: str, batch: pa.RecordBatch) -> None:
+        buffer = self.buffers.get(table_name)
+        if buffer is None:
+            raise ValueError(f"stream yielded a batch for undeclared table {table_name!r}")
+        if not buffer.accepts(batch):
+            self.flush(buffer)
+        buffer.add(batch)
+        if buffer.buffered_rows >= self.flush_rows:
+            self.flush(buffer)
+
+    def flush(self, buffer: _TableBuffer) -> None:
+        if not buffer.batches:
+            return
+        table = with_ordinal(pa.Table.from_batches(buffer.batches))
+        buffer.batches, buffer.buffered_rows = [], 0
+        columns = table.schema.names
+        buffer.rows_landed += self._with_relation(
+            table, lambda relation: buffer.raw.merge(relation, columns, self.loaded_at)
+        )
+
+    def finish(self) -> tuple[TableLanding, ...]:
+        results = []
+        for buffer in self.buffers.values():
+            self.flush(buffer)
+            buffer.rows_landed += buffer.raw.mark_replaced(self.loaded_at)
+            results.append(
+                TableLanding(
+                    table=f"{self.schema}.{buffer.raw.spec.name}",
+                    rows_received=buffer.rows_received,
+                    rows_landed=buffer.rows_landed,
+                    rows_in_table=buffer.raw.row_count(),
+                )
+            )
+        return tuple(results)
+
+    def _with_relation(self, table: pa.Table, action: Callable[[str], _T]) -> _T:
+        self.con.register(_RELATION, table)
+        try:
+            return action(_RELATION)
+        finally:
+            self.con.unregister(_RELATION)
+
+
+def land_stream(
+    con: duckdb.DuckDBPyConnection, stream: Stream, *, flush_rows: int = FLUSH_ROWS
+) -> StreamLanding:
+    """Run ``stream`` from its stored cursor and commit its rows and new cursor together.
+
+    ``stream.tables()`` is called before the transaction opens (it may call the vendor's metadata
+    endpoints). Raises whatever the stream or DuckDB raised, after rolling back.
+    """
+    ensure_state_table(con)
+    state = read_state(con, stream.vendor, stream.name)
+    landing = _Landing(con, stream, flush_rows)
+    con.begin()
+    try:
+        landing.create_tables()
+        generator = stream.read(state)
+        try:
+            while True:
+                try:
+                    table_name, batch = next(generator)
+                except StopIteration as stop:
+                    new_state: StreamState = stop.value
+                    break
+                landing.add(table_name, batch)
+        finally:
+            generator.close()
+        tables = landing.finish()
+        write_state(con, stream.vendor, stream.name, new_state, landing.loaded_at)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return StreamLanding(
+        vendor=stream.vendor,
+        stream=stream.name,
+        tables=tables,
+        state=new_state,
+        loaded_at=landing.loaded_at,
+    )

@@ -1,0 +1,38 @@
+"""Where Milemarker keeps its files, read from the environment with repo-relative defaults.
+
+Relative paths in the environment are resolved against the repository root, never the current
+directory, so ``make demo``, ``dagster dev``, pytest and dbt (which runs inside ``dbt/``) agree on
+one warehouse file. ``dbt/profiles.yml`` applies the same rule.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt"
+GOALS_FILE = REPO_ROOT / "goals.yml"
+
+
+def _path_from_env(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+def data_dir() -> Path:
+    """``MILEMARKER_DATA_DIR`` (default ``data/``): warehouse, Xero token store, exports."""
+    return _path_from_env("MILEMARKER_DATA_DIR", REPO_ROOT / "data")
+
+
+def warehouse_path() -> Path:
+    """``MILEMARKER_DUCKDB`` (default ``<data dir>/warehouse.duckdb``): the one DuckDB file."""
+    return _path_from_env("MILEMARKER_DUCKDB", data_dir() / "warehouse.duckdb")
+
+
+def xero_token_store() -> Path:
+    """Where the rotating Xero refresh token is persisted between runs (under the data dir)."""
+    return data_dir() / "xero_token.json"

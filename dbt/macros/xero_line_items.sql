@@ -1,0 +1,22 @@
+{#-
+    The columns every Xero line-item table shares (invoices, credit notes, bank transactions,
+    repeating invoices all use Xero's LineItem shape), renamed and typed once.
+-#}
+{% macro xero_line_item_columns() -%}
+        LineItemID as line_item_id,
+        ItemCode as item_code,
+        AccountCode as account_code,
+        AccountID as account_id,
+        Description as description,
+        TaxType as tax_type,
+        {{ money('Quantity', 4) }} as quantity,
+        {{ money('UnitAmount', 4) }} as unit_amount,
+        {{ money('LineAmount') }} as line_amount,
+        {{ money('TaxAmount') }} as tax_amount,
+        {{ money('DiscountAmount') }} as discount_amount,
+        DiscountRate / 100.0 as discount_rate,
+        TrackingCategory1 as tracking_category_1,
+        TrackingOption1 as tracking_option_1,
+        TrackingCategory2 as tracking_category_2,
+        TrackingOption2 as tracking_option_2
+{%- endmacro %}

@@ -1,0 +1,36 @@
+with source as (
+    select * from {{ source('hubspot', 'companies') }}
+),
+
+renamed as (
+    select
+        ---------- ids
+        id as company_id,
+        try_cast(hubspot_owner_id as bigint) as owner_id,
+        nullif(xero_contact_id, '') as xero_contact_id,
+        hs_merged_object_ids as merged_object_ids,
+
+        ---------- attributes
+        name as company_name,
+        lower(domain) as domain,
+        industry,
+        cast(numberofemployees as integer) as number_of_employees,
+        city,
+        state,
+        country,
+        lifecyclestage as lifecycle_stage,
+        lead_source,
+        archived as is_archived,
+
+        ---------- timestamps
+        {{ utc('created_at') }} as created_at,
+        {{ utc('updated_at') }} as updated_at,
+        {{ utc('archived_at') }} as archived_at,
+
+        ---------- landing
+        _is_deleted as is_deleted,
+        {{ utc('_loaded_at') }} as loaded_at
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,45 @@
+with source as (
+    select * from {{ source('hubspot', 'contacts') }}
+),
+
+renamed as (
+    select
+        ---------- ids
+        id as contact_id,
+        try_cast(hubspot_owner_id as bigint) as owner_id,
+        cast(associatedcompanyid as bigint) as associated_company_id,
+        hs_merged_object_ids as merged_object_ids,
+
+        ---------- attributes
+        firstname as first_name,
+        lastname as last_name,
+        email,
+        phone,
+        jobtitle as job_title,
+        company as company_name,
+        lifecyclestage as lifecycle_stage,
+        hs_lead_status as lead_status,
+        hs_analytics_source as analytics_source,
+        lead_source,
+        hubspotscore as hubspot_score,
+        archived as is_archived,
+
+        ---------- lifecycle timestamps
+        {{ utc('hs_lifecyclestage_lead_date') }} as became_lead_at,
+        {{ utc('hs_lifecyclestage_marketingqualifiedlead_date') }} as became_marketing_qualified_at,
+        {{ utc('hs_lifecyclestage_salesqualifiedlead_date') }} as became_sales_qualified_at,
+        {{ utc('hs_lifecyclestage_opportunity_date') }} as became_opportunity_at,
+        {{ utc('hs_lifecyclestage_customer_date') }} as became_customer_at,
+
+        ---------- timestamps
+        {{ utc('created_at') }} as created_at,
+        {{ utc('updated_at') }} as updated_at,
+        {{ utc('archived_at') }} as archived_at,
+
+        ---------- landing
+        _is_deleted as is_deleted,
+        {{ utc('_loaded_at') }} as loaded_at
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,15 @@
+with source as (
+    select * from {{ source('xero', 'bank_transaction_line_items') }}
+),
+
+renamed as (
+    select
+        BankTransactionID as bank_transaction_id,
+        {{ xero_line_item_columns() }},
+        {{ utc('UpdatedDateUTC') }} as updated_at,
+        _is_deleted as is_deleted,
+        {{ utc('_loaded_at') }} as loaded_at
+    from source
+)
+
+select * from renamed

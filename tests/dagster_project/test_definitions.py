@@ -1,0 +1,115 @@
+"""The code location loads and is wired as designed: the pytest equivalent of ``dg check defs``."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pytest
+
+from dagster_project.definitions import defs as load_definitions
+from dagster_project.defs.accounting.assets import XERO_STREAMS
+from dagster_project.defs.crm.assets import HUBSPOT_STREAMS
+from dagster_project.defs.dbt.assets import DbtBuildConfig, dbt_vars
+from dagster_project.defs.resources import HubspotResource, XeroResource, resources
+from dagster_project.lib.organisation import load_organisation
+from dagster_project.lib.settings import GOALS_FILE
+
+
+@pytest.fixture(scope="module")
+def defs() -> dg.Definitions:
+    definitions = load_definitions()
+    dg.Definitions.validate_loadable(definitions)
+    return definitions
+
+
+def raw_keys(vendor: str, catalog: dict[str, tuple[str, ...]]) -> set[dg.AssetKey]:
+    return {dg.AssetKey([f"raw_{vendor}", table]) for tables in catalog.values() for table in tables}
+
+
+def test_every_raw_table_is_an_asset_in_its_vendor_group(defs: dg.Definitions) -> None:
+    graph = defs.resolve_asset_graph()
+    for vendor, catalog in (("hubspot", HUBSPOT_STREAMS), ("xero", XERO_STREAMS)):
+        for key in raw_keys(vendor, catalog):
+            assert graph.get(key).group_name == vendor, key
+
+
+def test_dbt_sources_link_to_raw_assets_so_the_graph_is_connected(defs: dg.Definitions) -> None:
+    graph = defs.resolve_asset_graph()
+    materializable = set(graph.materializable_asset_keys)
+    raw = raw_keys("hubspot", HUBSPOT_STREAMS) | raw_keys("xero", XERO_STREAMS)
+    staging = {key for key in materializable if key.path[-1].startswith("stg_")}
+    assert len(staging) >= len(raw)
+    for key in staging:
+        parents = graph.get(key).parent_keys
+        assert parents, f"{key} has no upstream asset"
+        assert parents <= materializable, f"{key} depends on unlinked {parents - materializable}"
+    assert raw <= {parent for key in staging for parent in graph.get(key).parent_keys}
+
+
+def test_every_warehouse_writer_is_in_the_duckdb_pool_and_runs_in_process(defs: dg.Definitions) -> None:
+    writers = [a for a in defs.resolve_asset_graph().assets_defs if a.is_executable and a.keys]
+    assert len(writers) > len(HUBSPOT_STREAMS) + len(XERO_STREAMS)  # one op per stream, dbt, ...
+    for assets_def in writers:
+        assert assets_def.op.pool == "duckdb", assets_def.node_def.name
+    assert defs.resolve_implicit_global_asset_job_def().executor_def.name == "in_process"
+
+
+def test_dbt_tests_are_asset_checks(defs: dg.Definitions) -> None:
+    check_keys = defs.resolve_asset_graph().asset_check_keys
+    assert (
+        dg.AssetCheckKey(dg.AssetKey(["staging", "stg_hubspot__deals"]), "unique_stg_hubspot__deals_deal_id")
+        in check_keys
+    )
+
+
+def test_dbt_gets_the_organisation_and_its_as_of_date_or_the_launch_config_one() -> None:
+    organisation = load_organisation(GOALS_FILE)
+    assert dbt_vars(DbtBuildConfig(as_of_date="2025-03-31")) == {
+        "as_of_date": "2025-03-31",
+        "org_timezone": organisation.timezone,
+        "fiscal_year_start_month": organisation.fiscal_year_start_month,
+        "home_currency": organisation.currency,
+    }
+    assert dbt_vars(DbtBuildConfig())["as_of_date"] == organisation.today().isoformat()
+    with pytest.raises(ValueError):
+        dbt_vars(DbtBuildConfig(as_of_date="31/03/2025"))
+
+
+CREDENTIALS = (
+    "HUBSPOT_ACCESS_TOKEN",
+    "XERO_CLIENT_ID",
+    "XERO_CLIENT_SECRET",
+    "XERO_REFRESH_TOKEN",
+    "XERO_TENANT_ID",
+)
+
+
+def bound(name: str) -> dict[str, object]:
+    return resources().resources[name]  # type: ignore[return-value]
+
+
+def test_without_credentials_both_vendors_read_the_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in CREDENTIALS:
+        monkeypatch.delenv(name, raising=False)
+    hubspot, xero = bound("hubspot"), bound("xero")
+    assert isinstance(hubspot, HubspotResource) and hubspot.access_token is None
+    assert isinstance(xero, XeroResource) and xero.client_id is None
+
+
+def test_credentials_bind_as_env_vars_and_urls_can_be_overridden(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in CREDENTIALS:
+        monkeypatch.setenv(name, f"value-of-{name}")
+    monkeypatch.setenv("HUBSPOT_BASE_URL", "https://hubspot.example")
+    hubspot, xero = bound("hubspot"), bound("xero")
+    assert isinstance(hubspot, HubspotResource) and isinstance(xero, XeroResource)
+    # The resources hold the variable's name, resolved only inside a run: never the secret itself.
+    assert hubspot.access_token == dg.EnvVar("HUBSPOT_ACCESS_TOKEN")
+    assert xero.refresh_token == dg.EnvVar("XERO_REFRESH_TOKEN")
+    assert hubspot.base_url == "https://hubspot.example"
+
+
+def test_incomplete_xero_credentials_fail_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in CREDENTIALS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XERO_CLIENT_ID", "an-app")
+    with pytest.raises(dg.DagsterInvalidDefinitionError, match="XERO_CLIENT_SECRET, XERO_REFRESH_TOKEN"):
+        resources()
