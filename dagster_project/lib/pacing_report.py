@@ -1,0 +1,103 @@
+"""The goal pacing table printed at the end of ``make demo``: mart_goal_status, read-only.
+
+dbt computes every number; this module only formats them, so the terminal shows exactly what the
+goal checks and the dashboards see. Money is shown in the home currency's thousands/millions,
+counts as integers, rates as percentages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+COLUMNS = ("goal", "period", "target", "actual", "expected", "projected", "attainment", "status")
+_QUERY = """
+    select goal_name, owner_key, period_type, period_start, metric_unit, target, actual_to_date,
+        expected_to_date, projected_finish, projected_attainment, status, as_of_date
+    from marts.mart_goal_status
+    order by goal_id, owner_key nulls first
+"""
+_STATUS_LABELS = {
+    "achieved": "ACHIEVED",
+    "ahead": "ahead",
+    "on_track": "on track",
+    "at_risk": "AT RISK",
+    "off_track": "OFF TRACK",
+    "not_assessed": "not assessed",
+}
+
+
+def read_goal_status(warehouse: Path) -> list[dict[str, Any]]:
+    """The rows of ``marts.mart_goal_status`` (read-only connection, closed before returning)."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        cursor = con.execute(_QUERY)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def render_goal_status(rows: Sequence[Mapping[str, Any]]) -> str:
+    """A fixed-width table of the rows, titled with their as-of day."""
+    if not rows:
+        return "Goal pacing: no goals (add some to goals.yml)."
+    cells = [_cells(row) for row in rows]
+    widths = [max(len(header), *(len(line[i]) for line in cells)) for i, header in enumerate(COLUMNS)]
+    numeric = {2, 3, 4, 5, 6}
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(
+            value.rjust(width) if index in numeric else value.ljust(width)
+            for index, (value, width) in enumerate(zip(values, widths, strict=True))
+        ).rstrip()
+
+    title = f"Goal pacing as of {rows[0]['as_of_date']}"
+    rule = "-" * len(line(COLUMNS))
+    return "\n".join([title, rule, line(COLUMNS), rule, *(line(values) for values in cells), rule])
+
+
+def goal_status_report(warehouse: Path) -> str:
+    """The rendered table for the warehouse at ``warehouse`` (what ``make demo`` prints)."""
+    return render_goal_status(read_goal_status(warehouse))
+
+
+def _cells(row: Mapping[str, Any]) -> list[str]:
+    unit = row["metric_unit"]
+    rep = str(row["owner_key"] or "").split("@")[0]
+    goal = row["goal_name"] + (f" ({rep})" if rep else "")
+    return [
+        goal,
+        _period_label(row["period_type"], row["period_start"]),
+        _value(row["target"], unit),
+        _value(row["actual_to_date"], unit),
+        _value(row["expected_to_date"], unit),
+        _value(row["projected_finish"], unit),
+        "-" if row["projected_attainment"] is None else f"{row['projected_attainment']:.0%}",
+        _STATUS_LABELS.get(row["status"], row["status"]),
+    ]
+
+
+def _period_label(period_type: str, start: Any) -> str:
+    if period_type == "month":
+        return start.strftime("%Y-%m")
+    if period_type == "week":
+        return f"week of {start.isoformat()}"
+    if period_type == "quarter":
+        return f"quarter from {start.strftime('%Y-%m')}"
+    return f"{period_type.replace('_', ' ')} from {start.strftime('%Y-%m')}"
+
+
+def _value(value: float | None, unit: str) -> str:
+    if value is None:
+        return "-"
+    if unit == "rate":
+        return f"{value:.1%}"
+    if unit == "money":
+        magnitude = abs(value)
+        if magnitude >= 1_000_000:
+            return f"{value / 1_000_000:,.2f}M"
+        if magnitude >= 10_000:
+            return f"{value / 1_000:,.1f}k"
+        return f"{value:,.0f}"
+    return f"{value:,.0f}"

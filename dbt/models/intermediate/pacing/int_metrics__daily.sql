@@ -1,0 +1,163 @@
+{#-
+    THE metric registry: every goal-able metric as one long daily table. Grain: metric_name x
+    date_day x owner_id x lead_source x service_line x deal_type (dimensions a metric lacks are
+    null). Every metric of seeds/goal_metrics.csv must appear here (tested on the seed), and its
+    definition must match the seed's description.
+
+    `value` is the day's amount for flows (summed over a period for its total), the end-of-day
+    level for levels (mrr: summed over the dimensions, never over days), and the day's
+    numerator/denominator for ratios (close_rate: pacing sums both over the period and divides).
+
+    Adding a metric is one more row in `funnel_metric_map` (a funnel event counted or summed) or
+    one more union below, never a change to the pacing models.
+-#}
+with funnel_events as (
+    select * from {{ ref('fct_funnel_events') }}
+),
+
+activities as (
+    select * from {{ ref('fct_sales_activities') }}
+),
+
+ledger_lines as (
+    select * from {{ ref('fct_ledger_lines') }}
+),
+
+client_mrr as (
+    select * from {{ ref('fct_client_mrr_daily') }}
+),
+
+deals as (
+    select deal_id, deal_type from {{ ref('stg_hubspot__deals') }}
+),
+
+-- metric <- funnel event type, and what it measures: a count, the bookings amount or the new MRR
+funnel_metric_map (event_type, metric_name, measure) as (
+    values
+        ('lead', 'leads', 'count'),
+        ('qualified_lead', 'qualified_leads', 'count'),
+        ('first_appointment', 'first_appointments', 'count'),
+        ('proposal', 'proposals', 'count'),
+        ('deal_won', 'deals_won', 'count'),
+        ('deal_won', 'bookings', 'amount'),
+        ('deal_won', 'new_mrr', 'mrr')
+),
+
+funnel_metrics as (
+    select
+        funnel_metric_map.metric_name,
+        funnel_events.event_date as date_day,
+        funnel_events.owner_id,
+        funnel_events.lead_source,
+        cast(null as varchar) as service_line,
+        deals.deal_type,
+        sum(
+            case funnel_metric_map.measure
+                when 'count' then 1
+                when 'amount' then funnel_events.amount_home
+                when 'mrr' then funnel_events.mrr_amount_home
+            end
+        ) as value,
+        cast(null as double) as numerator,
+        cast(null as double) as denominator
+    from funnel_events
+    inner join funnel_metric_map
+        on funnel_events.event_type = funnel_metric_map.event_type
+    left join deals
+        on funnel_events.deal_id = deals.deal_id
+    group by all
+),
+
+close_rate as (
+    select
+        'close_rate' as metric_name,
+        funnel_events.event_date as date_day,
+        funnel_events.owner_id,
+        funnel_events.lead_source,
+        cast(null as varchar) as service_line,
+        deals.deal_type,
+        count_if(funnel_events.event_type = 'deal_won') / count(*) as value,
+        count_if(funnel_events.event_type = 'deal_won') as numerator,
+        count(*) as denominator
+    from funnel_events
+    left join deals
+        on funnel_events.deal_id = deals.deal_id
+    where funnel_events.event_type in ('deal_won', 'deal_lost')
+    group by all
+),
+
+activity_metrics as (
+    select
+        metric_name,
+        activity_date as date_day,
+        owner_id,
+        cast(null as varchar) as lead_source,
+        cast(null as varchar) as service_line,
+        cast(null as varchar) as deal_type,
+        count(*) as value,
+        cast(null as double) as numerator,
+        cast(null as double) as denominator
+    from activities
+    cross join (values ('prospecting_attempts'), ('connects')) as metric(metric_name)
+    where (metric_name = 'prospecting_attempts' and is_prospecting_attempt)
+        or (metric_name = 'connects' and is_connect)
+    group by all
+),
+
+ledger_metrics as (
+    select
+        metric_name,
+        document_date as date_day,
+        cast(null as bigint) as owner_id,
+        lead_source,
+        service_line,
+        cast(null as varchar) as deal_type,
+        sum(case when account_category = 'revenue' then amount_home else -amount_home end) as value,
+        cast(null as double) as numerator,
+        cast(null as double) as denominator
+    from ledger_lines
+    cross join (values ('revenue'), ('gross_margin')) as metric(metric_name)
+    where account_category = 'revenue'
+        or (metric_name = 'gross_margin' and account_category = 'direct_cost')
+    group by all
+),
+
+mrr as (
+    select
+        'mrr' as metric_name,
+        date_day,
+        cast(null as bigint) as owner_id,
+        lead_source,
+        cast(null as varchar) as service_line,
+        cast(null as varchar) as deal_type,
+        sum(mrr_home) as value,
+        cast(null as double) as numerator,
+        cast(null as double) as denominator
+    from client_mrr
+    group by all
+),
+
+unioned as (
+    select * from funnel_metrics
+    union all by name
+    select * from close_rate
+    union all by name
+    select * from activity_metrics
+    union all by name
+    select * from ledger_metrics
+    union all by name
+    select * from mrr
+)
+
+select
+    metric_name,
+    date_day,
+    owner_id,
+    lead_source,
+    service_line,
+    deal_type,
+    cast(value as double) as value,
+    cast(numerator as double) as numerator,
+    cast(denominator as double) as denominator
+from unioned
+where date_day <= {{ as_of_date() }}

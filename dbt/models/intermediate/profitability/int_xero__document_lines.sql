@@ -1,0 +1,40 @@
+{#-
+    The line items of every counted document (see int_xero__documents), with the amount exclusive of
+    tax and the two tracking categories the marts use pivoted by name: which slot (1 or 2) holds
+    "Service Line" or "Client" is the organisation's set-up, not a fixed position.
+-#}
+with lines as (
+    select invoice_id as document_id, * exclude (invoice_id)
+    from {{ ref('stg_xero__invoice_line_items') }}
+    union all by name
+    select credit_note_id as document_id, * exclude (credit_note_id)
+    from {{ ref('stg_xero__credit_note_line_items') }}
+    union all by name
+    select bank_transaction_id as document_id, * exclude (bank_transaction_id)
+    from {{ ref('stg_xero__bank_transaction_line_items') }}
+)
+
+select
+    documents.document_id || ':' || lines.line_item_id as document_line_id,
+    documents.*,
+    lines.line_item_id,
+    lines.item_code,
+    lines.account_code,
+    lines.description,
+    -- Inclusive documents carry tax inside LineAmount; revenue and costs are always net of tax
+    case
+        when documents.line_amount_types = 'Inclusive' then lines.line_amount - coalesce(lines.tax_amount, 0)
+        else lines.line_amount
+    end as net_amount,
+    case
+        when lines.tracking_category_1 = '{{ var("service_line_tracking_category") }}' then lines.tracking_option_1
+        when lines.tracking_category_2 = '{{ var("service_line_tracking_category") }}' then lines.tracking_option_2
+    end as service_line,
+    case
+        when lines.tracking_category_1 = '{{ var("client_tracking_category") }}' then lines.tracking_option_1
+        when lines.tracking_category_2 = '{{ var("client_tracking_category") }}' then lines.tracking_option_2
+    end as client_tracking_option
+from lines
+inner join {{ ref('int_xero__documents') }} as documents
+    on lines.document_id = documents.document_id
+where not lines.is_deleted
