@@ -122,6 +122,7 @@ class Timeline:
     def __init__(self, config: SandboxConfig) -> None:
         self.seed = config.seed
         self.scale = config.scale
+        self.volume_factor = config.volume_factor
         self.start = business_start(config)
         self.start_month = month_index(self.start)
         self.calendar = OrgCalendar(config.timezone, self.start - timedelta(days=60), config.as_of)
@@ -295,6 +296,7 @@ class Timeline:
     def _leads_of(self, day: date) -> None:
         growth = self.growth(day)
         seasonal = WEEKDAY_WEIGHTS[day.weekday()] * MONTH_WEIGHTS[day.month - 1] * growth * self.scale
+        seasonal *= self.volume_factor(day)
         for source_index, source in enumerate(LEAD_SOURCES):
             lam = source.monthly_leads * 12 / 365.25 * seasonal
             count = _poisson(rng_for(self.seed, "arrivals", day.toordinal(), source_index), lam)

@@ -1,0 +1,103 @@
+"""One asset check per goal line of goals.yml, on the goal status mart.
+
+The specs are generated from the goals file when definitions load, so adding a goal (or a rep to a
+``per_owner`` goal) adds a check with no code change. They are non-blocking: a goal falling behind
+is news for the business, not a reason to stop exports or other assets. The decision itself lives
+in :mod:`dagster_project.lib.goal_checks`; this module only reads the warehouse and reports.
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from dagster_project.defs.resources import WarehouseResource
+from dagster_project.lib.goal_evaluation import GoalLine, GoalOutcome, evaluate_goals, goal_lines, read_pacing
+from dagster_project.lib.goals_landing import load_goals_file
+from dagster_project.lib.settings import GOALS_FILE
+
+GOAL_STATUS_ASSET = dg.AssetKey(["marts", "mart_goal_status"])
+GOAL_PACING_ASSET = dg.AssetKey(["marts", "fct_goal_pacing_daily"])
+
+
+def build_goal_checks(goals_file: Path, name: str = "goal_checks") -> dg.AssetChecksDefinition:
+    """The goal checks of ``goals_file``: one spec per goal line, evaluated in one step."""
+    lines = {line.check_name: line for line in goal_lines(load_goals_file(goals_file))}
+    specs = [
+        dg.AssetCheckSpec(
+            line.check_name,
+            asset=GOAL_STATUS_ASSET,
+            additional_deps=[GOAL_PACING_ASSET],
+            blocking=False,
+            description=_spec_description(line),
+            metadata={"goal_id": line.goal_id, **({"owner": line.owner_key} if line.owner_key else {})},
+        )
+        for line in lines.values()
+    ]
+
+    @dg.multi_asset_check(name=name, specs=specs, can_subset=True, pool="duckdb")
+    def _goal_checks(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> Iterator[dg.AssetCheckResult]:
+        selected = [
+            line
+            for line in lines.values()
+            if dg.AssetCheckKey(GOAL_STATUS_ASSET, line.check_name) in context.selected_asset_check_keys
+        ]
+        with duckdb.connect(warehouse.path, read_only=True) as con:
+            snapshot = read_pacing(con)
+        for outcome in evaluate_goals(selected, snapshot):
+            yield _result(outcome)
+
+    return _goal_checks
+
+
+def _spec_description(line: GoalLine) -> str:
+    who = f" for {line.owner_key}" if line.owner_key else ""
+    return (
+        f"Is '{line.goal_name}'{who} on course? WARN when at risk, on a first day off track or drifting; "
+        "ERROR when off track for days in a row or out of reach, until the pace recovers."
+    )
+
+
+def _result(outcome: GoalOutcome) -> dg.AssetCheckResult:
+    verdict, row = outcome.verdict, outcome.row
+    metadata: dict[str, dg.MetadataValue] = {
+        "reason": dg.MetadataValue.text(verdict.reason.value),
+        "drift": _number(verdict.drift),
+        "drift_window_days": dg.MetadataValue.int(outcome.line.drift.window_days),
+    }
+    if row is not None:
+        metadata |= {
+            "as_of_date": dg.MetadataValue.text(row.as_of_date.isoformat()),
+            "period_start": dg.MetadataValue.text(row.period_start.isoformat()),
+            "status": dg.MetadataValue.text(row.status),
+            "target": _number(row.target),
+            "actual": _number(row.actual_to_date),
+            "expected": _number(row.expected_to_date),
+            "pace_index": _number(row.pace_index),
+            "projected_finish": _number(row.projected_finish),
+            "projection_method": dg.MetadataValue.text(row.projection_method),
+            "projected_attainment": _number(row.projected_attainment),
+            "required_run_rate_per_week": _number(row.required_run_rate_per_week),
+            "current_run_rate_per_week": _number(row.current_run_rate_per_week),
+            "consecutive_off_track_days": dg.MetadataValue.int(row.consecutive_off_track_days),
+        }
+    return dg.AssetCheckResult(
+        asset_key=GOAL_STATUS_ASSET,
+        check_name=outcome.line.check_name,
+        passed=verdict.passed,
+        description=verdict.explanation,
+        metadata=metadata,
+        **({"severity": dg.AssetCheckSeverity(verdict.severity.value)} if verdict.severity else {}),
+    )
+
+
+def _number(value: float | None) -> dg.MetadataValue:
+    return dg.MetadataValue.null() if value is None else dg.MetadataValue.float(float(value))
+
+
+@dg.definitions
+def goal_checks() -> dg.Definitions:
+    return dg.Definitions(asset_checks=[build_goal_checks(GOALS_FILE)])

@@ -1,0 +1,139 @@
+"""Every goal line of goals.yml, judged against the pacing marts of a built warehouse.
+
+Shared by the Dagster goal checks and the ``status`` command, so the UI and the terminal can never
+disagree: both call :func:`evaluate_goals` on the same rows.
+
+A *goal line* is what one check watches: a team goal, or one rep of a ``per_owner`` goal (so a rep
+falling behind shows up on their own line, weeks before revenue moves). Lines come from the goals
+file alone, so they are known when Dagster loads definitions, before any warehouse exists: adding a
+goal adds a check without a code change.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+
+from dagster_project.lib.goal_checks import PacingRow, Verdict, decide, missing_row_verdict
+from dagster_project.lib.goals import Drift, GoalsFile, Thresholds
+
+PACING_TABLE = "marts.fct_goal_pacing_daily"
+STATUS_TABLE = "marts.mart_goal_status"
+
+
+@dataclass(frozen=True)
+class GoalLine:
+    """One checked line: a team goal or one rep of a per-owner goal, with its alarm settings."""
+
+    check_name: str
+    goal_target_id: str
+    """The mart's key for the line: the goal id, plus ``|<owner key>`` for a rep."""
+    goal_id: str
+    goal_name: str
+    owner_key: str | None
+    first_day: date
+    drift: Drift
+    thresholds: Thresholds
+
+
+def goal_lines(goals: GoalsFile) -> list[GoalLine]:
+    """The lines of every goal in file order (reps in the order the file lists them)."""
+    document = goals.document
+    lines = []
+    for goal in document.goals:
+        name = goal.name or goal.id.replace("_", " ").capitalize()
+        owners: Sequence[str | None] = list(goal.per_owner) if goal.per_owner else [None]
+        slugs = _owner_slugs([owner for owner in owners if owner is not None])
+        for owner in owners:
+            lines.append(
+                GoalLine(
+                    check_name=f"goal_{goal.id}" + (f"__{slugs[owner]}" if owner else ""),
+                    goal_target_id=goal.id + (f"|{owner}" if owner else ""),
+                    goal_id=goal.id,
+                    goal_name=name,
+                    owner_key=owner,
+                    first_day=goal.period.from_,
+                    drift=document.defaults.drift,
+                    thresholds=goal.thresholds or document.defaults.thresholds,
+                )
+            )
+    return lines
+
+
+def _owner_slugs(owners: Sequence[str]) -> dict[str, str]:
+    """Check-name suffixes for a goal's reps: the email's local part when that is unique among
+    them (``alice``), else the whole key (``alice_example_com``); only ``[a-z0-9_]`` survives."""
+
+    def slug(text: str) -> str:
+        return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+    short = {owner: slug(owner.split("@")[0]) for owner in owners}
+    unique = len(set(short.values())) == len(short)
+    return {owner: short[owner] if unique else slug(owner) for owner in owners}
+
+
+@dataclass(frozen=True)
+class PacingSnapshot:
+    """The warehouse's pacing as of its latest build: today's row per line and its period's history."""
+
+    as_of: date | None
+    today: dict[str, PacingRow]
+    history: dict[str, list[PacingRow]]
+
+
+def read_pacing(con: duckdb.DuckDBPyConnection) -> PacingSnapshot:
+    """Today's rows (``mart_goal_status``) and the earlier rows of the same periods (the fact).
+
+    One query; the history is bounded by the current periods, at most a year of days per line.
+    """
+    columns = ", ".join(f"pacing.{name}" for name in PacingRow.columns())
+    cursor = con.execute(
+        f"""
+        select {columns}, pacing.as_of_date = today.as_of_date as is_today
+        from {PACING_TABLE} as pacing
+        inner join {STATUS_TABLE} as today
+            on pacing.goal_target_id = today.goal_target_id
+            and pacing.period_start = today.period_start
+            and pacing.as_of_date <= today.as_of_date
+        order by pacing.goal_target_id, pacing.as_of_date
+        """
+    )
+    names = [column[0] for column in cursor.description]
+    today: dict[str, PacingRow] = {}
+    history: dict[str, list[PacingRow]] = defaultdict(list)
+    for values in cursor.fetchall():
+        record = dict(zip(names, values, strict=True))
+        row = PacingRow.from_record(record)
+        if record["is_today"]:
+            today[row.goal_target_id] = row
+        else:
+            history[row.goal_target_id].append(row)
+    as_of = con.execute(f"select max(as_of_date) from {STATUS_TABLE}").fetchall()[0][0]
+    return PacingSnapshot(as_of=as_of, today=today, history=dict(history))
+
+
+@dataclass(frozen=True)
+class GoalOutcome:
+    """One line's verdict, with the mart row it was decided on (None when the mart has none)."""
+
+    line: GoalLine
+    verdict: Verdict
+    row: PacingRow | None
+
+
+def evaluate_goals(lines: Sequence[GoalLine], snapshot: PacingSnapshot) -> list[GoalOutcome]:
+    """The verdict of every line, in the order given."""
+    outcomes = []
+    for line in lines:
+        row = snapshot.today.get(line.goal_target_id)
+        if row is None:
+            verdict = missing_row_verdict(line.goal_name, line.owner_key, line.first_day, snapshot.as_of)
+        else:
+            verdict = decide(row, snapshot.history.get(line.goal_target_id, ()), line.drift, line.thresholds)
+        outcomes.append(GoalOutcome(line=line, verdict=verdict, row=row))
+    return outcomes

@@ -1,0 +1,82 @@
+"""The optional ``schedule:`` block of goals.yml: when the daily run materializes everything.
+
+::
+
+    schedule:
+      daily_at: "06:00"            # local time; default 06:00
+      timezone: Europe/London      # default: the organisation's time zone
+      enabled: true                # false: the schedule exists but starts stopped
+
+The run lands the previous day's changes and rebuilds the marts before people read them, so the
+time is wall-clock time in the business's own zone by default (06:00 in New York stays 06:00
+across daylight saving). Validation is strict, like the rest of goals.yml.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from dagster_project.lib.organisation import load_organisation
+
+
+class ScheduleSettings(BaseModel):
+    """The ``schedule`` block as written in goals.yml."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    daily_at: time = time(6, 0)
+    timezone: str | None = None
+    enabled: bool = True
+
+    @field_validator("daily_at", mode="before")
+    @classmethod
+    def _clock_time(cls, value: Any) -> Any:
+        """YAML 1.1 reads an unquoted ``6:00`` as the base-60 integer 360: take it as minutes."""
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+            return time(*divmod(value, 60))
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError) as error:
+                raise ValueError(f"unknown IANA time zone {value!r}") from error
+        return value
+
+
+@dataclass(frozen=True)
+class DailyRun:
+    """The resolved schedule: a time of day in a concrete time zone."""
+
+    at: time
+    timezone: str
+    enabled: bool
+
+    @property
+    def cron(self) -> str:
+        return f"{self.at.minute} {self.at.hour} * * *"
+
+    def cron_after(self, delay: timedelta) -> str:
+        """The daily cron ``delay`` after the run starts (e.g. a freshness deadline)."""
+        minutes = (self.at.hour * 60 + self.at.minute + int(delay.total_seconds() // 60)) % (24 * 60)
+        return f"{minutes % 60} {minutes // 60} * * *"
+
+
+def load_daily_run(path: Path) -> DailyRun:
+    """Read the ``schedule`` block (and the organisation's time zone); absent means the defaults."""
+    organisation = load_organisation(path)
+    document = (yaml.safe_load(path.read_text()) if path.exists() else None) or {}
+    settings = ScheduleSettings.model_validate(document.get("schedule") or {})
+    return DailyRun(
+        at=settings.daily_at, timezone=settings.timezone or organisation.timezone, enabled=settings.enabled
+    )

@@ -1,0 +1,251 @@
+"""Checks as Dagster sees them: goal checks generated from the goals file and evaluated on the marts,
+and the project's wiring of goal, raw-table and freshness checks.
+
+The warehouse here is a hand-made DuckDB holding only the pacing columns the checks read, so the
+wiring (goals file -> specs -> query -> result metadata) is tested in seconds; the e2e test runs the
+same checks on marts dbt built from the sandbox.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import asdict, replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from dagster_project.defs.checks.freshness import RAW_FRESHNESS, mart_freshness
+from dagster_project.defs.checks.goals import GOAL_STATUS_ASSET, build_goal_checks
+from dagster_project.defs.checks.raw import PRIMARY_KEY_CHECK, RAW_CATALOGS, ROW_COUNT_CHECK, raw_table_keys
+from dagster_project.defs.resources import WarehouseResource
+from dagster_project.lib.goal_checks import PacingRow
+from dagster_project.lib.goal_evaluation import goal_lines
+from dagster_project.lib.goal_report import goal_outcomes, render_goal_outcomes
+from dagster_project.lib.goals_landing import load_goals_file
+from dagster_project.lib.run_schedule import load_daily_run
+from dagster_project.lib.settings import GOALS_FILE
+
+GOALS = """\
+organisation: {timezone: America/New_York}
+goals:
+  - id: leads_monthly
+    name: Leads
+    metric: leads
+    period: {type: month, from: 2026-01}
+    target: 60
+  - id: calls_per_rep
+    name: Prospecting
+    metric: prospecting_attempts
+    period: {type: month, from: 2026-01}
+    per_owner: {alice@example.com: 300, bob@example.com: 200}
+  - id: next_year
+    metric: leads
+    period: {type: year, from: 2027}
+    target: 900
+"""
+
+TODAY = date(2026, 11, 20)
+LEADS = PacingRow(
+    goal_target_id="leads_monthly",
+    goal_id="leads_monthly",
+    goal_name="Leads",
+    owner_key=None,
+    metric_kind="flow",
+    metric_unit="count",
+    period_type="month",
+    period_start=date(2026, 11, 1),
+    period_end=date(2026, 11, 30),
+    days_remaining=10,
+    as_of_date=TODAY,
+    target=60.0,
+    actual_to_date=30.0,
+    expected_to_date=40.0,
+    pace_index=0.75,
+    projected_finish=45.0,
+    projection_method="run_rate",
+    projected_attainment=0.75,
+    projected_attainment_rr=0.75,
+    required_run_rate_per_week=21.0,
+    current_run_rate_per_week=10.5,
+    best_run_rate_per_week=16.0,
+    is_infeasible=False,
+    status="off_track",
+    status_reason="behind pace and projected short",
+    consecutive_off_track_days=3,
+)
+ALICE = replace(
+    LEADS,
+    goal_target_id="calls_per_rep|alice@example.com",
+    goal_id="calls_per_rep",
+    goal_name="Prospecting",
+    owner_key="alice@example.com",
+    target=300.0,
+    actual_to_date=210.0,
+    expected_to_date=200.0,
+    pace_index=1.05,
+    projected_finish=315.0,
+    projected_attainment=1.05,
+    projected_attainment_rr=1.05,
+    status="ahead",
+    status_reason="ahead of pace",
+    consecutive_off_track_days=0,
+)
+HISTORY = [
+    replace(LEADS, as_of_date=TODAY - timedelta(days=1), consecutive_off_track_days=2),
+    replace(LEADS, as_of_date=TODAY - timedelta(days=40), period_start=date(2026, 10, 1)),
+]
+
+
+@pytest.fixture()
+def goals_file(tmp_path: Path) -> Path:
+    path = tmp_path / "goals.yml"
+    path.write_text(textwrap.dedent(GOALS))
+    return path
+
+
+@pytest.fixture()
+def warehouse(tmp_path: Path) -> Path:
+    """A DuckDB with the two pacing marts; bob has no row (an unknown rep), next_year has not started."""
+    path = tmp_path / "warehouse.duckdb"
+    rows = [LEADS, ALICE, *HISTORY]
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts")
+        values = ", ".join("(" + ", ".join("?" for _ in PacingRow.columns()) + ")" for _ in rows)
+        con.execute(
+            f"create table marts.fct_goal_pacing_daily as select * from (values {values}) "
+            f"as t({', '.join(PacingRow.columns())})",
+            [value for row in rows for value in asdict(row).values()],
+        )
+        con.execute(
+            f"create table marts.mart_goal_status as select * from marts.fct_goal_pacing_daily "
+            f"where as_of_date = date '{TODAY.isoformat()}'"
+        )
+    return path
+
+
+def run_checks(goals_file: Path, warehouse: Path) -> dict[str, dg.AssetCheckResult]:
+    checks = build_goal_checks(goals_file)
+    context = dg.build_asset_check_context(resources={"warehouse": WarehouseResource(path=str(warehouse))})
+    return {result.check_name: result for result in checks(context)}
+
+
+def test_every_goal_line_gets_one_non_blocking_check_on_the_goal_status_mart(goals_file: Path) -> None:
+    checks = build_goal_checks(goals_file)
+
+    assert {key.name for key in checks.check_keys} == {
+        "goal_leads_monthly",
+        "goal_calls_per_rep__alice",
+        "goal_calls_per_rep__bob",
+        "goal_next_year",
+    }
+    assert {key.asset_key for key in checks.check_keys} == {GOAL_STATUS_ASSET}
+    assert not any(spec.blocking for spec in checks.check_specs)
+
+
+def test_adding_a_goal_adds_a_check(goals_file: Path) -> None:
+    goals_file.write_text(
+        goals_file.read_text()
+        + "  - id: deals_quarterly\n    metric: deals_won\n    period: {type: quarter, from: 2026-Q1}\n"
+        "    target: 30\n"
+    )
+
+    assert "goal_deals_quarterly" in {key.name for key in build_goal_checks(goals_file).check_keys}
+
+
+def test_results_carry_the_verdict_and_the_marts_numbers(goals_file: Path, warehouse: Path) -> None:
+    results = run_checks(goals_file, warehouse)
+
+    leads = results["goal_leads_monthly"]
+    assert (leads.passed, leads.severity) == (False, dg.AssetCheckSeverity.ERROR)
+    assert leads.description.startswith("Off track for 3 days in a row")
+    metadata = {key: value.value for key, value in leads.metadata.items()}
+    assert {
+        "target": metadata["target"],
+        "actual": metadata["actual"],
+        "expected": metadata["expected"],
+        "pace_index": metadata["pace_index"],
+        "projected_finish": metadata["projected_finish"],
+        "projected_attainment": metadata["projected_attainment"],
+        "required_run_rate_per_week": metadata["required_run_rate_per_week"],
+        "current_run_rate_per_week": metadata["current_run_rate_per_week"],
+        "consecutive_off_track_days": metadata["consecutive_off_track_days"],
+    } == {
+        "target": LEADS.target,
+        "actual": LEADS.actual_to_date,
+        "expected": LEADS.expected_to_date,
+        "pace_index": LEADS.pace_index,
+        "projected_finish": LEADS.projected_finish,
+        "projected_attainment": LEADS.projected_attainment,
+        "required_run_rate_per_week": LEADS.required_run_rate_per_week,
+        "current_run_rate_per_week": LEADS.current_run_rate_per_week,
+        "consecutive_off_track_days": LEADS.consecutive_off_track_days,
+    }
+    assert (metadata["status"], metadata["as_of_date"], metadata["reason"]) == (
+        "off_track",
+        "2026-11-20",
+        "off_track",
+    )
+
+    assert results["goal_calls_per_rep__alice"].passed
+    bob = results["goal_calls_per_rep__bob"]
+    assert (bob.passed, bob.severity, bob.metadata["reason"].value) == (
+        False,
+        dg.AssetCheckSeverity.WARN,
+        "no_pacing_row",
+    )
+    assert results["goal_next_year"].passed
+
+
+def test_the_terminal_report_names_the_goals_that_warn_or_fail(goals_file: Path, warehouse: Path) -> None:
+    report = render_goal_outcomes(goal_outcomes(warehouse, goals_file))
+
+    lines = report.splitlines()
+    assert lines[0] == "Goal checks as of 2026-11-20: 1 ERROR, 1 WARN, 2 passed"
+    assert lines[1].startswith("  ERROR  goal_leads_monthly: Off track for 3 days in a row")
+    assert lines[2].startswith(
+        "  WARN  goal_calls_per_rep__bob: Prospecting (bob@example.com): no pacing row"
+    )
+    assert len(lines) == 3
+
+
+@pytest.fixture(scope="module")
+def project_graph() -> dg.AssetGraph:
+    from dagster_project.definitions import defs as load_definitions
+
+    return load_definitions().resolve_asset_graph()
+
+
+def test_the_project_checks_every_goal_on_the_built_goal_status_mart(project_graph: dg.AssetGraph) -> None:
+    lines = goal_lines(load_goals_file(GOALS_FILE))
+    goal_checks = {
+        key.name
+        for key in project_graph.asset_check_keys
+        if key.asset_key == GOAL_STATUS_ASSET and key.name.startswith("goal_")
+    }
+
+    assert GOAL_STATUS_ASSET in project_graph.materializable_asset_keys
+    assert goal_checks == {line.check_name for line in lines}
+
+
+def test_every_raw_table_has_blocking_key_and_row_count_checks_and_a_schema_check(
+    project_graph: dg.AssetGraph,
+) -> None:
+    for vendor in RAW_CATALOGS:
+        for key in raw_table_keys(vendor):
+            checks = {check.name: check for check in project_graph.asset_check_keys if check.asset_key == key}
+            assert set(checks) >= {PRIMARY_KEY_CHECK, ROW_COUNT_CHECK, "column_schema_change"}, key
+            assert project_graph.get_check_spec(checks[PRIMARY_KEY_CHECK]).blocking
+            assert project_graph.get_check_spec(checks[ROW_COUNT_CHECK]).blocking
+
+
+def test_raw_tables_and_marts_carry_freshness_policies(project_graph: dg.AssetGraph) -> None:
+    raw = [key for vendor in RAW_CATALOGS for key in raw_table_keys(vendor)]
+    marts = [key for key in project_graph.materializable_asset_keys if key.path[0] == "marts"]
+
+    assert marts and all(project_graph.get(key).freshness_policy == RAW_FRESHNESS for key in raw)
+    assert {project_graph.get(key).freshness_policy for key in marts} == {
+        mart_freshness(load_daily_run(GOALS_FILE))
+    }
