@@ -1,0 +1,1 @@
+select * from read_parquet('exports/dim_owner.parquet')

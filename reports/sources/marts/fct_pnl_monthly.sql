@@ -1,0 +1,1 @@
+select * from read_parquet('exports/fct_pnl_monthly.parquet')
