@@ -16,6 +16,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+from pacing_rows import ON_TRACK, TODAY
 
 from dagster_project.defs.checks.freshness import RAW_FRESHNESS, mart_freshness
 from dagster_project.defs.checks.goals import GOAL_STATUS_ASSET, build_goal_checks
@@ -47,31 +48,15 @@ goals:
     target: 900
 """
 
-TODAY = date(2026, 11, 20)
-LEADS = PacingRow(
-    goal_target_id="leads_monthly",
-    goal_id="leads_monthly",
-    goal_name="Leads",
-    owner_key=None,
-    metric_kind="flow",
-    metric_unit="count",
-    period_type="month",
-    period_start=date(2026, 11, 1),
-    period_end=date(2026, 11, 30),
-    days_remaining=10,
-    as_of_date=TODAY,
-    target=60.0,
+LEADS = replace(
+    ON_TRACK,
     actual_to_date=30.0,
-    expected_to_date=40.0,
     pace_index=0.75,
     projected_finish=45.0,
-    projection_method="run_rate",
     projected_attainment=0.75,
     projected_attainment_rr=0.75,
     required_run_rate_per_week=21.0,
     current_run_rate_per_week=10.5,
-    best_run_rate_per_week=16.0,
-    is_infeasible=False,
     status="off_track",
     status_reason="behind pace and projected short",
     consecutive_off_track_days=3,
