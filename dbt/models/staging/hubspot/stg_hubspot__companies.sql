@@ -23,13 +23,7 @@ renamed as (
         archived as is_archived,
 
         ---------- timestamps
-        {{ utc('created_at') }} as created_at,
-        {{ utc('updated_at') }} as updated_at,
-        {{ utc('archived_at') }} as archived_at,
-
-        ---------- landing
-        _is_deleted as is_deleted,
-        {{ utc('_loaded_at') }} as loaded_at
+        {{ hubspot_record_columns() }}
     from source
 )
 

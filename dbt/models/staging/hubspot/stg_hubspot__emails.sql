@@ -16,13 +16,7 @@ renamed as (
 
         ---------- timestamps
         {{ utc('hs_timestamp') }} as occurred_at,
-        {{ utc('created_at') }} as created_at,
-        {{ utc('updated_at') }} as updated_at,
-        {{ utc('archived_at') }} as archived_at,
-
-        ---------- landing
-        _is_deleted as is_deleted,
-        {{ utc('_loaded_at') }} as loaded_at
+        {{ hubspot_record_columns() }}
     from source
 )
 
