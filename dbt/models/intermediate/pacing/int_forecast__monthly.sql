@@ -12,6 +12,8 @@
       timing          F_s = empirical CDF of days from entering s to winning; a deal aged a days
                       wins in month m with q = (F(a + u2) - F(a + u1 - 1)) / (1 - F(a)), u the
                       days from the origin to the month's first and last day; q = 0 past the tail.
+                      A stage with no wins in the year (new, or rarely won from) has no F_s of its
+                      own: its deals are timed by the CDF pooled over every stage's wins.
       value           E = Σ v·p·q, Var = Σ v²·π(1 - π), π = p·q.
     new_pipeline: deals created per day over the 56 days before the origin (λ) x p̄ x mean won
       value, timed by G = CDF of create-to-won days over the future creation days of the
@@ -128,7 +130,8 @@ stage_rates as (
     group by all
 ),
 
--- empirical CDF of days from entering a stage to winning, per origin and stage, on 0..max_days
+-- empirical CDF of days from entering a stage to winning, per origin and stage, on 0..max_days;
+-- the rows with a NULL stage pool every stage's wins (the timing of stages without wins of their own)
 stage_cdf as (
     select
         won.origin_date,
@@ -138,7 +141,16 @@ stage_cdf as (
     from resolved_visits as won
     cross join generate_series(0, {{ max_days }}) as days(day_number)
     where won.is_won
-    group by all
+    group by grouping sets (
+        (won.origin_date, won.deal_stage_id, days.day_number),
+        (won.origin_date, days.day_number)
+    )
+),
+
+stages_with_wins as (
+    select distinct origin_date, deal_stage_id
+    from resolved_visits
+    where is_won
 ),
 
 created_cdf as (
@@ -163,6 +175,7 @@ open_deals as (
         visits.deal_stage_id,
         stage_probabilities.stage_probability_rate,
         least(origins.origin_date - visits.entered_date, {{ max_days }}) as age_days,
+        stages_with_wins.deal_stage_id as timing_stage_id,
         {{ org_date('crm_deals.close_at') }} as crm_close_date
     from origins
     inner join visits
@@ -177,6 +190,9 @@ open_deals as (
     left join stage_probabilities
         on visits.pipeline_id = stage_probabilities.pipeline_id
         and visits.deal_stage_id = stage_probabilities.stage_id
+    left join stages_with_wins
+        on origins.origin_date = stages_with_wins.origin_date
+        and visits.deal_stage_id = stages_with_wins.deal_stage_id
 ),
 
 open_deal_months as (
@@ -199,15 +215,15 @@ open_deal_months as (
         and open_deals.deal_stage_id = stage_rates.deal_stage_id
     left join stage_cdf as at_age
         on open_deals.origin_date = at_age.origin_date
-        and open_deals.deal_stage_id = at_age.deal_stage_id
+        and open_deals.timing_stage_id is not distinct from at_age.deal_stage_id
         and at_age.day_number = open_deals.age_days
     left join stage_cdf as at_first
         on open_deals.origin_date = at_first.origin_date
-        and open_deals.deal_stage_id = at_first.deal_stage_id
+        and open_deals.timing_stage_id is not distinct from at_first.deal_stage_id
         and at_first.day_number = least(open_deals.age_days + months_ranked.first_day_ahead - 1, {{ max_days }})
     left join stage_cdf as at_last
         on open_deals.origin_date = at_last.origin_date
-        and open_deals.deal_stage_id = at_last.deal_stage_id
+        and open_deals.timing_stage_id is not distinct from at_last.deal_stage_id
         and at_last.day_number = least(open_deals.age_days + months_ranked.last_day_ahead, {{ max_days }})
 ),
 
