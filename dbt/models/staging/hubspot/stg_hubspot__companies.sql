@@ -7,7 +7,7 @@ renamed as (
         ---------- ids
         id as company_id,
         try_cast(hubspot_owner_id as bigint) as owner_id,
-        nullif(xero_contact_id, '') as xero_contact_id,
+        nullif({{ custom_property(source('hubspot', 'companies'), 'xero_contact_id') }}, '') as xero_contact_id,
         hs_merged_object_ids as merged_object_ids,
 
         ---------- attributes
@@ -19,7 +19,7 @@ renamed as (
         state,
         country,
         lifecyclestage as lifecycle_stage,
-        lead_source,
+        {{ custom_property(source('hubspot', 'companies'), 'lead_source') }} as lead_source,
         archived as is_archived,
 
         ---------- timestamps

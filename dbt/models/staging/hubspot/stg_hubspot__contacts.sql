@@ -20,7 +20,7 @@ renamed as (
         lifecyclestage as lifecycle_stage,
         hs_lead_status as lead_status,
         hs_analytics_source as analytics_source,
-        lead_source,
+        {{ custom_property(source('hubspot', 'contacts'), 'lead_source') }} as lead_source,
         hubspotscore as hubspot_score,
         archived as is_archived,
 

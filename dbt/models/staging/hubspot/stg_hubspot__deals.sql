@@ -14,7 +14,7 @@ renamed as (
         ---------- attributes
         dealname as deal_name,
         dealtype as deal_type,
-        lead_source,
+        {{ custom_property(source('hubspot', 'deals'), 'lead_source') }} as lead_source,
         closed_lost_reason,
         hs_is_closed as is_closed,
         hs_is_closed_won as is_closed_won,
@@ -24,8 +24,8 @@ renamed as (
         ---------- money (deal currency)
         deal_currency_code as currency_code,
         {{ money('amount') }} as amount,
-        {{ money('mrr_amount') }} as mrr_amount,
-        {{ money('project_amount') }} as project_amount,
+        {{ money(custom_property(source('hubspot', 'deals'), 'mrr_amount', 'double')) }} as mrr_amount,
+        {{ money(custom_property(source('hubspot', 'deals'), 'project_amount', 'double')) }} as project_amount,
 
         ---------- timestamps
         {{ utc('closedate') }} as close_at,
