@@ -1,0 +1,86 @@
+"""Our connectors and ``land_stream`` against a served sandbox: sandbox -> landed raw tables.
+
+Exactly what the Dagster raw assets do per stream (``land_stream`` into one DuckDB file, cursor
+committed with the rows), minus Dagster, so the figure is the ingest path alone. The connectors get
+the budgets the sandbox enforces (none: :data:`connectors.sandbox.clients.UNLIMITED`), as
+``hubspot_config``/``xero_config`` give an embedded sandbox.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from bench.control import SandboxControl, requests_between, sandbox_base_url
+from connectors.base import Stream
+from connectors.hubspot import HubspotConfig, hubspot_streams
+from connectors.sandbox.clients import UNLIMITED
+from connectors.xero import XeroConfig, xero_streams
+from dagster_project.lib.landing import StreamLanding, land_stream
+
+ASSOCIATION_STREAM = "associations"
+"""Edges, not records: counted in rows, not in records (dlt gets them inside the records)."""
+
+
+def vendor_streams(env: Mapping[str, str], token_store: Path) -> dict[str, list[Stream]]:
+    """Every HubSpot and Xero stream, pointed at the sandbox whose ``export`` lines are ``env``."""
+    hubspot = HubspotConfig(
+        access_token=env["HUBSPOT_ACCESS_TOKEN"],
+        base_url=env["HUBSPOT_BASE_URL"],
+        requests_per_ten_seconds=UNLIMITED,
+        search_requests_per_second=UNLIMITED,
+    )
+    xero = XeroConfig(
+        client_id=env["XERO_CLIENT_ID"],
+        client_secret=env["XERO_CLIENT_SECRET"],
+        refresh_token=env["XERO_REFRESH_TOKEN"],
+        tenant_id=env["XERO_TENANT_ID"],
+        api_url=env["XERO_BASE_URL"],
+        token_url=env["XERO_TOKEN_URL"],
+        connections_url=env["XERO_CONNECTIONS_URL"],
+        token_store_path=token_store,
+        requests_per_minute=UNLIMITED,
+    )
+    return {"hubspot": hubspot_streams(hubspot), "xero": xero_streams(xero)}
+
+
+def landing_counts(landings: Sequence[StreamLanding]) -> dict[str, int]:
+    """``records``: API records (each stream's first table: objects, documents, owners), not the
+    child rows or association edges; ``rows``: every row received for every raw table."""
+    records = sum(
+        landing.tables[0].rows_received for landing in landings if landing.stream != ASSOCIATION_STREAM
+    )
+    rows = sum(table.rows_received for landing in landings for table in landing.tables)
+    return {"records": records, "rows": rows}
+
+
+def ingest(env: Mapping[str, str], workdir: Path) -> dict[str, Any]:
+    """Land every stream once, vendor by vendor, into ``workdir/ours.duckdb``; per-vendor figures.
+
+    Run it twice on the same ``workdir`` for a full load then an incremental one: the cursors live
+    in the warehouse, the rotated Xero refresh token in ``workdir``.
+    """
+    control = SandboxControl(sandbox_base_url(env))
+    vendors: dict[str, Any] = {}
+    try:
+        with duckdb.connect(str(workdir / "ours.duckdb")) as con:
+            for vendor, streams in vendor_streams(env, workdir / "xero_token.json").items():
+                before = control.api_requests()
+                started, cpu = time.perf_counter(), time.process_time()
+                landings = [land_stream(con, stream) for stream in streams]
+                seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
+                calls = requests_between(before, control.api_requests())
+                vendors[vendor] = {
+                    **landing_counts(landings),
+                    "seconds": seconds,
+                    "cpu_seconds": cpu_seconds,
+                    "requests": calls[vendor],
+                    "token_requests": calls["xero-identity"] if vendor == "xero" else 0,
+                }
+    finally:
+        control.close()
+    return {"vendors": vendors}
