@@ -3,13 +3,19 @@
 One module-scoped run goes the way ``make demo`` goes (a recorded run of ``materialize_all`` in a
 DAGSTER_HOME: sandbox -> raw tables -> dbt build) with the real definitions and resources; the tests
 then hold the warehouse to the sandbox's own record counts and check that a second run of the raw
-assets lands nothing twice.
+assets lands nothing twice. A copy of the finished data directory then has rows removed from a raw
+table behind the pipeline's back: the next run's blocking row-count check must stop dbt from
+building marts over the damaged table.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,6 +31,8 @@ from dagster_project.cli.demo import materialize_all
 from dagster_project.cli.instance import ensure_dagster_home
 from dagster_project.cli.summary import RunSummary
 from dagster_project.definitions import defs as load_definitions
+from dagster_project.defs.checks.raw import ROW_COUNT_CHECK
+from dagster_project.defs.dbt.assets import milemarker_dbt
 from dagster_project.defs.dbt.project import DBT_PROJECT
 
 pytestmark = pytest.mark.slow
@@ -98,10 +106,9 @@ class Materialized:
     second: RunSummary
 
 
-@pytest.fixture(scope="module")
-def materialized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Materialized]:
-    """``make demo``'s run (all assets, recorded in a DAGSTER_HOME), then the raw assets again."""
-    data_dir = tmp_path_factory.mktemp("milemarker-data")
+@contextmanager
+def demo_environment(data_dir: Path) -> Iterator[None]:
+    """The environment ``make demo`` runs in, with everything under ``data_dir`` and the test's sandbox."""
     with pytest.MonkeyPatch.context() as env:
         for name in CREDENTIALS:
             env.delenv(name, raising=False)
@@ -112,6 +119,14 @@ def materialized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Materiali
         env.setenv("MILEMARKER_SANDBOX_SCALE", str(SANDBOX.scale))
         env.setenv("MILEMARKER_SANDBOX_AS_OF", SANDBOX.as_of.isoformat())
         ensure_dagster_home()
+        yield
+
+
+@pytest.fixture(scope="module")
+def materialized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Materialized]:
+    """``make demo``'s run (all assets, recorded in a DAGSTER_HOME), then the raw assets again."""
+    data_dir = tmp_path_factory.mktemp("milemarker-data")
+    with demo_environment(data_dir):
         with dg.DagsterInstance.get() as instance:
             first = materialize_all(instance, {"ops": {"milemarker_dbt": {"config": AS_OF_CONFIG}}})
             runs = len(instance.get_runs())
@@ -160,3 +175,83 @@ def test_a_second_run_lands_nothing_twice(materialized: Materialized) -> None:
     assert second.success, second.failed_steps
     assert second.rows_in_tables() == first.rows_in_tables()
     assert {table: rows for table, rows in second.rows_landed().items() if rows} == {}
+
+
+@dataclass(frozen=True)
+class Gated:
+    exit_code: int
+    output: str
+    failed_checks: set[tuple[str, str]]
+    """(table, check name) of every check that failed in the run."""
+    steps_run: set[str]
+    marts_before: dict[str, int]
+    marts_after: dict[str, int]
+
+
+REMOVED_CALLS = 25
+
+
+def mart_row_counts(warehouse: Path) -> dict[str, int]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = [
+            row[0]
+            for row in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'marts'"
+            ).fetchall()
+        ]
+        return {
+            table: con.execute(f"select count(*) from marts.{table}").fetchall()[0][0] for table in tables
+        }
+
+
+@pytest.fixture(scope="module")
+def gated(materialized: Materialized, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gated]:
+    """A copy of the finished data directory loses its oldest calls; then ``make demo`` again.
+
+    The oldest calls lie far outside the incremental search window, so the run does not fetch them
+    back and ``raw_hubspot.calls`` ends the load smaller than the load before it. The demo runs as
+    its own process, as a user runs it (this process already holds definitions bound to the first
+    data directory).
+    """
+    data_dir = tmp_path_factory.mktemp("milemarker-gated")
+    shutil.copytree(materialized.warehouse.parent, data_dir, dirs_exist_ok=True)
+    warehouse = data_dir / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "delete from raw_hubspot.calls where id in"
+            " (select id from raw_hubspot.calls order by updated_at limit ?)",
+            [REMOVED_CALLS],
+        )
+    marts_before = mart_row_counts(warehouse)
+    with demo_environment(data_dir):
+        demo = subprocess.run(
+            [sys.executable, "-m", "dagster_project", "demo"],
+            capture_output=True,
+            text=True,
+            timeout=1800,
+            check=False,
+        )
+        with dg.DagsterInstance.get() as instance:
+            (run,) = instance.get_runs(limit=1)
+            events = [entry.dagster_event for entry in instance.all_logs(run.run_id) if entry.dagster_event]
+    evaluations = [
+        event.event_specific_data
+        for event in events
+        if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION
+    ]
+    yield Gated(
+        exit_code=demo.returncode,
+        output=demo.stdout + demo.stderr,
+        failed_checks={(e.asset_key.to_user_string(), e.check_name) for e in evaluations if not e.passed},
+        steps_run={event.step_key for event in events if event.event_type == dg.DagsterEventType.STEP_START},
+        marts_before=marts_before,
+        marts_after=mart_row_counts(warehouse),
+    )
+
+
+def test_a_raw_table_that_lost_rows_stops_dbt_before_it_builds_marts(gated: Gated) -> None:
+    assert gated.exit_code == 1, gated.output[-3000:]
+    assert gated.failed_checks == {("raw_hubspot/calls", ROW_COUNT_CHECK)}
+    assert "hubspot_calls" in gated.steps_run
+    assert milemarker_dbt.op.name not in gated.steps_run
+    assert gated.marts_after == gated.marts_before
