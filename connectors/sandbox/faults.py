@@ -3,8 +3,10 @@
 A connector's retry, back-off, checkpoint and loop-guard code can only be trusted once it has met
 the failures it claims to survive. Random faults come from a seeded RNG so a flaky-looking run can
 be replayed; scripted faults ("the next N requests matching X get Y") let a test aim at exactly one
-page of one stream. The profile also carries the optional rate-limit budgets, so a subprocess
-sandbox has one JSON control surface (``/_sandbox/faults`` and ``--faults``).
+page of one stream. Scripted corruptions ("the next page matching X gets its record N mutated so",
+see :mod:`connectors.sandbox.payload_faults`) aim at one record of a page that otherwise arrives
+whole. The profile also carries the optional rate-limit budgets, so a subprocess sandbox has one
+JSON control surface (``/_sandbox/faults`` and ``--faults``).
 """
 
 from __future__ import annotations
@@ -16,10 +18,19 @@ from collections import Counter
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveInt, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeFloat,
+    NonNegativeInt,
+    PositiveInt,
+    model_validator,
+)
 
 from connectors.sandbox.auth import Clock
 from connectors.sandbox.limits import HubspotLimiter, HubspotLimits, XeroLimiter, XeroLimits
+from connectors.sandbox.payload_faults import Corruption, CorruptionError, corrupt
 
 
 class FaultKind(StrEnum):
@@ -65,6 +76,35 @@ class ScriptedFault(BaseModel):
         return self
 
 
+class ScriptedCorruption(BaseModel):
+    """The next ``count`` successful JSON pages whose target matches ``match`` (after skipping
+    ``skip`` of them) get record ``record`` (0-based) mutated by ``corruption`` at ``field``.
+
+    ``field`` is a dotted path inside the record (``properties.dealstage``, ``Contact.ContactID``);
+    ``size`` is the length of a ``huge_string``. A page too short to have record ``record``, or
+    whose record lacks ``field``, is left alone and not counted.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    match: str
+    corruption: Corruption
+    record: NonNegativeInt = 0
+    field: str = "id"
+    size: PositiveInt = 1 << 20
+    skip: NonNegativeInt = 0
+    count: PositiveInt = 1
+
+    @model_validator(mode="after")
+    def _valid_regex(self) -> ScriptedCorruption:
+        re.compile(self.match)
+        return self
+
+    def apply(self, body: bytes) -> bytes:
+        """The corrupted body; raises ``CorruptionError`` when this page cannot take it."""
+        return corrupt(body, self.corruption, record=self.record, field=self.field, size=self.size)
+
+
 class FaultProfile(BaseModel):
     """Everything that makes the sandbox misbehave on purpose. The default profile is all off."""
 
@@ -73,6 +113,7 @@ class FaultProfile(BaseModel):
     seed: int = 0
     rates: dict[FaultKind, Rate] = Field(default_factory=dict)
     scripted: list[ScriptedFault] = Field(default_factory=list)
+    corruptions: list[ScriptedCorruption] = Field(default_factory=list)
     slow_seconds: NonNegativeFloat = 1.0
     retry_after_seconds: PositiveInt = 1
     hubspot_limits: HubspotLimits | None = None
@@ -106,6 +147,7 @@ class FaultController:
             self._profile = profile
             self._rng = random.Random(profile.seed)
             self._scripted = [(re.compile(s.match), s.fault, s.count) for s in profile.scripted]
+            self._corruptions = [(re.compile(c.match), c, c.skip, c.count) for c in profile.corruptions]
             self.hubspot_limiter = (
                 HubspotLimiter(profile.hubspot_limits, self._clock) if profile.hubspot_limits else None
             )
@@ -119,6 +161,11 @@ class FaultController:
         """Queue a scripted fault on top of the current profile (the in-process shortcut)."""
         scripted = ScriptedFault(match=match, fault=FaultKind(fault), count=count)
         self.configure(self._profile.model_copy(update={"scripted": [*self._profile.scripted, scripted]}))
+
+    def corrupt(self, corruption: ScriptedCorruption) -> None:
+        """Queue a scripted corruption on top of the current profile (the in-process shortcut)."""
+        update = {"corruptions": [*self._profile.corruptions, corruption]}
+        self.configure(self._profile.model_copy(update=update))
 
     def reset(self) -> None:
         """Back to no faults and no limits (stats are kept: they describe the whole run)."""
@@ -145,6 +192,30 @@ class FaultController:
             if hit:
                 self._injected[kind] += 1
             return hit
+
+    def corrupt_page(self, target: str, body: bytes) -> bytes:
+        """``body`` after the first queued corruption that matches ``target`` and fits the page.
+
+        Called with every successful JSON page; pages nothing is aimed at come back unchanged.
+        """
+        with self._lock:
+            for position, (pattern, corruption, skip, remaining) in enumerate(self._corruptions):
+                if not pattern.search(target):
+                    continue
+                try:
+                    corrupted = corruption.apply(body)
+                except CorruptionError:
+                    continue
+                if skip:
+                    self._corruptions[position] = (pattern, corruption, skip - 1, remaining)
+                    continue
+                if remaining > 1:
+                    self._corruptions[position] = (pattern, corruption, 0, remaining - 1)
+                else:
+                    del self._corruptions[position]
+                self._injected[f"corrupt:{corruption.corruption}"] += 1
+                return corrupted
+            return body
 
     def _take_scripted(
         self, target: str, *, server_level: bool, kind: FaultKind | None = None

@@ -8,7 +8,8 @@ same request with the same bytes.
 
 Per request: pick the vendor by prefix, refuse over-long URLs, route, authenticate, apply the rate
 limits, then draw a fault (or not) and run the handler under the state lock, so ``advance`` never
-runs while a page is being built.
+runs while a page is being built; a successful JSON page finally passes the scripted corruptions
+(``payload_faults``), which leave it untouched unless one is aimed at it.
 """
 
 from __future__ import annotations
@@ -132,6 +133,9 @@ class SandboxApp:
                 return Outcome(admission.refusal)
             fault = self.faults.draw(target) if vendor.injects_faults else None
             response = self._respond(vendor, handler, request, fault)
+            if vendor.injects_faults and response.status == 200 and "json" in response.content_type:
+                # a new response, not the handler's object: a cached page must stay uncorrupted
+                response = replace(response, body=self.faults.corrupt_page(target, response.body))
             for name, value in admission.headers.items():
                 response.headers.setdefault(name, value)
             return Outcome(response, fault)
@@ -344,15 +348,18 @@ def start_sandbox(
     clock: Clock = time.monotonic,
     faults: FaultProfile | None = None,
     business: Business | None = None,
+    credentials: SandboxCredentials | None = None,
 ) -> Sandbox:
     """Build the simulated business for ``config`` (unless given) and serve it; port 0 picks a free one.
 
     ``clock`` drives token expiry and rate-limit windows (inject a fake one in tests); the business
-    clock is separate and only moves on ``advance``.
+    clock is separate and only moves on ``advance``. ``credentials`` default to the seed's; a test
+    gives its own recognisable ones to look for them afterwards in everything a run wrote.
     """
     if business is None:
         business = SimulatedBusiness(config)
-    credentials = SandboxCredentials.for_seed(config.seed)
+    if credentials is None:
+        credentials = SandboxCredentials.for_seed(config.seed)
     return Sandbox(business, credentials, host=host, port=port, clock=clock, faults=faults)
 
 

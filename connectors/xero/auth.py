@@ -3,10 +3,14 @@
 Every refresh returns a *new* refresh token and the old one dies after a 30-minute grace, so:
 
 * the new token set is written to the store **before** the new access token is used (temp file,
-  fsync, ``os.replace``; mode 0600), so a crash can never leave only a dead token on disk;
+  fsync, ``os.replace``; mode 0600), so a crash can never leave only a dead token on disk. A
+  process killed after the grant but before the rename leaves the previous token in the store,
+  still inside its 30-minute grace, so the next run within that window refreshes normally (later,
+  Xero answers ``invalid_grant`` and the app must be re-authorised: nothing on disk could help);
 * refreshing happens under an exclusive ``fcntl.flock`` on ``<store>.lock``, and the store is
   re-read after taking the lock: a process that waited adopts what the winner wrote instead of
-  spending the (now rotated) token a second time — the classic ``invalid_grant`` race;
+  spending the (now rotated) token a second time — the classic ``invalid_grant`` race. The kernel
+  drops the lock of a process that dies, so a crash mid-refresh never blocks the next run;
 * access tokens are refreshed ``refresh_margin`` before they expire, and once more on a 401;
 * the store records the token URL and client id it was written for; a store from another issuer
   (an old sandbox, another app) is ignored in favour of the configured refresh token.
@@ -72,8 +76,14 @@ class TokenStore:
         return stored
 
     def save(self, tokens: TokenSet) -> None:
-        """Replace the store atomically: readers see the old file or the new one, never half."""
+        """Replace the store atomically: readers see the old file or the new one, never half.
+
+        Callers hold :meth:`locked`, so any temporary file already there was left by a writer that
+        died before its rename; it holds a secret and is removed first.
+        """
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        for stale in self.path.parent.glob(f".{self.path.name}.*"):
+            stale.unlink(missing_ok=True)
         fd, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
         try:
             os.fchmod(fd, 0o600)

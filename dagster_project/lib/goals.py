@@ -18,16 +18,19 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, field_validator, model_validator
 
 from dagster_project.lib.organisation import Organisation
 from dagster_project.lib.run_schedule import ScheduleSettings
 from dagster_project.lib.yaml_locations import DuplicateKeyError, format_path, parse_located
 
 FILTER_KEYS = ("service_line", "lead_source", "owner", "dealtype")
+
+Target = Annotated[float, Strict()]
+"""A target is a number as written: YAML ``true`` or ``"60"`` is a mistake, not 1.0 or 60."""
 
 
 class PeriodType(StrEnum):
@@ -131,11 +134,11 @@ class Goal(_Strict):
     name: str | None = None
     metric: str
     period: PeriodSpec
-    target: float | None = Field(default=None, gt=0)
-    per_owner: dict[str, float] | None = None
+    target: Target | None = Field(default=None, gt=0)
+    per_owner: dict[str, Target] | None = None
     direction: Literal["increase", "decrease"] = "increase"
     filters: dict[str, list[str]] = Field(default_factory=dict)
-    overrides: dict[str, float] = Field(default_factory=dict)
+    overrides: dict[str, Target] = Field(default_factory=dict)
     pacing: Pacing | None = None
     thresholds: Thresholds | None = None
 
@@ -268,7 +271,13 @@ def load_metric_catalog(path: Path) -> dict[str, MetricDefinition]:
 
 def load_goals(path: Path, metrics: Mapping[str, MetricDefinition]) -> GoalsFile:
     """Parse and validate ``path``; raise ``GoalsFileError`` naming every located mistake."""
-    text = path.read_text(encoding="utf-8")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        message = f"not UTF-8 (byte 0x{raw[error.start]:02x}); save the file as UTF-8"
+        raise GoalsFileError(path, [GoalsProblem(line, "", message)]) from None
     try:
         located = parse_located(text)
     except DuplicateKeyError as error:

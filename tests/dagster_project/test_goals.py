@@ -45,6 +45,16 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
+def test_a_file_that_is_not_utf8_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "goals.yml"
+    path.write_bytes(VALID.encode().replace(b"id: appointments_per_rep", b"id: rendez-vous_\xe9t\xe9", 1))
+
+    with pytest.raises(GoalsFileError) as raised:
+        load_goals(path, CATALOG)
+
+    assert "goals.yml:14: not UTF-8 (byte 0xe9)" in str(raised.value)
+
+
 def test_valid_file_flattens_to_one_row_per_goal(tmp_path: Path) -> None:
     goals = load_goals(write(tmp_path, VALID), CATALOG)
     rows = {row["goal_id"]: row for row in goals.to_rows()}
@@ -141,6 +151,34 @@ BROKEN = [
         "time zone",
         id="timezone",
     ),
+    pytest.param("# only a comment\n\n", 1, "", "empty", id="comments-only"),
+    pytest.param(_replace("    target: 60", "\ttarget: 60"), 12, "", "YAML syntax error", id="tab-indent"),
+    pytest.param(_replace("target: 60", "target: true"), 12, "goals[0].target", "number", id="bool-target"),
+    pytest.param(_replace("target: 60", 'target: "60"'), 12, "goals[0].target", "number", id="quoted-target"),
+    pytest.param(_replace("    metric: leads\n", ""), 9, "goals[0].metric", "Field required", id="no-metric"),
+    pytest.param(
+        _replace("{alice@example.com: 6, bob@example.com: 4}", "[6, 4]"),
+        17,
+        "goals[1].per_owner",
+        "dictionary",
+        id="per-owner-list",
+    ),
+    pytest.param(
+        _replace("metric: first_appointments", "metric: revenue"),
+        17,
+        "goals[1].per_owner",
+        "not tracked per owner",
+        id="per-owner-metric",
+    ),
+    pytest.param(
+        _replace("overrides: {2026-12: 40}", "overrides: {December: 40}"),
+        13,
+        "goals[0].overrides",
+        "not a period label",
+        id="bad-override",
+    ),
+    pytest.param(_replace("version: 1", "version: 2"), 1, "version", "Input should be 1", id="version"),
+    pytest.param("goals: {id: x}\n", 1, "goals", "valid list", id="goals-not-a-list"),
 ]
 
 

@@ -9,8 +9,9 @@ import pytest
 import requests
 from server_clients import FakeClock, HubspotClient, XeroClient
 
-from connectors.sandbox.faults import FaultKind, FaultProfile
+from connectors.sandbox.faults import FaultKind, FaultProfile, ScriptedCorruption
 from connectors.sandbox.limits import HubspotLimits, XeroLimits
+from connectors.sandbox.payload_faults import NON_UTF8_BYTES, UNKNOWN_ENUM_VALUE, Corruption
 from connectors.sandbox.server import Sandbox
 
 DEALS = "/crm/v3/objects/deals"
@@ -157,6 +158,42 @@ def test_fault_profile_over_http(sb: Sandbox, hubspot: HubspotClient) -> None:
     assert invalid.status_code == 400
     stats = requests.get(f"{sb.base_url}/_sandbox/stats", timeout=10).json()
     assert stats["requests"]["hubspot"] >= 1 and stats["faults_injected"]["http_502"] >= 1
+
+
+def test_scripted_corruption_aims_at_one_record_of_one_page(sb: Sandbox, hubspot: HubspotClient) -> None:
+    clean = hubspot.get(DEALS, limit=5).json()["results"]
+    sb.faults.corrupt(
+        ScriptedCorruption(
+            match=r"/objects/deals\?",
+            corruption=Corruption.UNKNOWN_ENUM,
+            record=2,
+            field="properties.dealstage",
+        )
+    )
+    assert hubspot.get(DEALS, limit=2).json()["results"] == clean[:2]  # too short: left alone, not spent
+    corrupted = hubspot.get(DEALS, limit=5).json()["results"]
+    assert corrupted[2]["properties"]["dealstage"] == UNKNOWN_ENUM_VALUE
+    assert corrupted[:2] + corrupted[3:] == clean[:2] + clean[3:]
+    assert hubspot.get(DEALS, limit=5).json()["results"] == clean  # spent after one page
+    assert sb.stats()["faults_injected"]["corrupt:unknown_enum"] == 1
+
+
+def test_corruptions_skip_count_and_travel_over_http(sb: Sandbox, xero: XeroClient) -> None:
+    profile = {
+        "corruptions": [
+            {"match": "/Invoices", "corruption": "duplicate_id", "record": 1, "skip": 1, "count": 2},
+            {"match": "/Contacts", "corruption": "non_utf8", "record": 0, "field": "Name"},
+        ]
+    }
+    assert requests.post(f"{sb.base_url}/_sandbox/faults", json=profile, timeout=10).status_code == 200
+    pages = [xero.get("/Invoices", page=1, pageSize=4).json()["Invoices"] for _ in range(4)]
+    assert [len(page) for page in pages] == [4, 5, 5, 4]
+    assert pages[1][1] == pages[1][2] and pages[1][:2] + pages[1][3:] == pages[0]
+    body = xero.get("/Contacts", page=1, pageSize=2).content
+    assert NON_UTF8_BYTES in body
+    with pytest.raises(UnicodeDecodeError):
+        body.decode("utf-8")
+    assert xero.get("/Contacts", page=1, pageSize=2).content.decode("utf-8")
 
 
 # -- rate limits ---------------------------------------------------------------------------------------------

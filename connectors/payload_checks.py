@@ -1,0 +1,146 @@
+"""Name the record that makes a page unusable: non-UTF-8 bytes, or a value of the wrong JSON type.
+
+pyarrow's JSON reader decodes a whole page at once, so when it fails it can only say which column
+broke (``Column(/results/[]/properties/amount) changed from string to number in row 0``: the "row"
+is the page, always 0), and it does not check UTF-8 at all. An owner reading the failed run needs
+the record: its position on the page and its id. Both are found here, on the error path only, by
+re-reading the page with the standard library, so the happy path pays one ``isascii`` scan (plus a
+UTF-8 check when the page has non-ASCII text).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from connectors.base import ApiError
+from connectors.http import BodyDecodeError
+
+_TYPE_MISMATCH = re.compile(r"Column\((?P<path>/[^)]*)\) changed from (?P<expected>\w+) to (?P<actual>\w+)")
+_JSON_KINDS: dict[type, str] = {
+    str: "string",
+    bool: "boolean",
+    int: "number",
+    float: "number",
+    dict: "object",
+    list: "array",
+    type(None): "null",
+}
+
+
+class BadRecordError(ApiError):
+    """A page the connector refuses because one record breaks the documented contract."""
+
+
+def require_utf8(body: bytes) -> None:
+    """Raise :class:`BadRecordError` naming the first record holding bytes that are not UTF-8.
+
+    A body that is not JSON once decoded leniently (cut mid-character, garbage) raises
+    ``BodyDecodeError`` instead: the request loop fetches it again, as for any undecodable body.
+    """
+    if body.isascii():
+        return
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        where = f"byte 0x{body[error.start]:02x} at offset {error.start}"
+        try:
+            document = json.loads(body.decode("utf-8", "surrogateescape"))
+        except ValueError:  # cut short or garbage, not a bad record: worth fetching again
+            raise BodyDecodeError(f"not UTF-8 JSON ({where})") from None
+        for position, record_id, path, value in _values(document, ()):
+            if isinstance(value, str) and _has_escaped_bytes(value):
+                raise BadRecordError(
+                    f"{_record(position, record_id)}: {path} is not valid UTF-8 ({where})"
+                ) from None
+        raise BadRecordError(f"the page is not valid UTF-8 ({where})") from None
+
+
+def describe_type_mismatch(body: bytes, arrow_message: str) -> str:
+    """``arrow_message`` rewritten to name the record, when the page can be searched for it."""
+    match = _TYPE_MISMATCH.search(arrow_message)
+    if match is None:
+        return arrow_message
+    steps = tuple(match["path"].strip("/").split("/"))
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return arrow_message
+    for position, record_id, path, value in _values(document, steps):
+        if _JSON_KINDS.get(type(value)) == match["actual"]:
+            return (
+                f"{_record(position, record_id)}: {path} is a JSON {match['actual']}; "
+                f"the API documents a {match['expected']}"
+            )
+    return arrow_message
+
+
+def _record(position: int, record_id: Any) -> str:
+    return f"record {position} of the page (id {record_id!r})"
+
+
+def _values(document: Any, steps: tuple[str, ...]) -> Iterator[tuple[int, Any, str, Any]]:
+    """``(position, id, dotted path, value)`` for the values under each record of the page.
+
+    ``steps`` is pyarrow's column path (``Invoices``, ``[]``, ``LineItems``, ``[]``, ``Amount``):
+    its first step names the record list; with only that step, every string in each record is
+    visited (for the UTF-8 search, which has no column to go by).
+    """
+    records_key = steps[0] if steps else _record_list_key(document)
+    records = document.get(records_key) if isinstance(document, dict) else None
+    if not isinstance(records, list):
+        return
+    for position, record in enumerate(records):
+        record_id = _record_id(record, records_key)
+        inner = steps[2:] if len(steps) > 2 else None
+        for path, value in _walk(record, inner, ""):
+            yield position, record_id, path, value
+
+
+def _walk(value: Any, steps: tuple[str, ...] | None, path: str) -> Iterator[tuple[str, Any]]:
+    """Follow ``steps`` into ``value`` (``[]`` fans out over a list); ``None`` visits every leaf."""
+    if steps is None:
+        if isinstance(value, dict):
+            for key, child in value.items():
+                yield from _walk(child, None, f"{path}.{key}" if path else key)
+        elif isinstance(value, list):
+            for index, child in enumerate(value):
+                yield from _walk(child, None, f"{path}[{index}]")
+        else:
+            yield path, value
+        return
+    if not steps:
+        yield path, value
+        return
+    step, rest = steps[0], steps[1:]
+    if step == "[]":
+        if isinstance(value, list):
+            for index, child in enumerate(value):
+                yield from _walk(child, rest, f"{path}[{index}]")
+    elif isinstance(value, dict) and step in value:
+        yield from _walk(value[step], rest, f"{path}.{step}" if path else step)
+
+
+def _record_list_key(document: Any) -> str | None:
+    """The first top-level key holding a list (HubSpot ``results``, Xero ``Invoices``...)."""
+    if isinstance(document, dict):
+        return next((key for key, value in document.items() if isinstance(value, list)), None)
+    return None
+
+
+def _record_id(record: Any, records_key: str | None) -> Any:
+    """HubSpot's ``id``, or Xero's ``<singular of the collection>ID`` (``Invoices`` -> ``InvoiceID``)."""
+    if not isinstance(record, dict):
+        return None
+    if "id" in record:
+        return record["id"]
+    name = records_key or ""
+    singular = name[:-3] + "y" if name.endswith("ies") else name.removesuffix("s")
+    return record.get(f"{singular}ID")
+
+
+def _has_escaped_bytes(text: str) -> bool:
+    """True when ``surrogateescape`` decoding had to smuggle raw bytes into ``text``."""
+    return any("\udc80" <= char <= "\udcff" for char in text)

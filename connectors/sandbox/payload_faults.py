@@ -1,0 +1,100 @@
+"""Payload corruption: one record of one successful JSON page rewritten the way real APIs go wrong.
+
+Transport faults (429, 5xx, truncation) test whether a connector *gets* a page; these test what it
+does with a page that arrived whole but says something it should not: a field missing, a value of
+the wrong JSON type, an enum value nobody documented, a multi-megabyte string, bytes that are not
+UTF-8, a null id, or the same record twice in one page. Each is scripted through the fault
+profile (``corruptions``: "the next page whose target matches X gets record N mutated so") so a
+test can aim at exactly one record and then look for exactly that record in the error or the
+warehouse.
+
+The mutation works on the decoded body and re-encodes it, except for non-UTF-8 bytes, which JSON
+cannot carry: the value is first set to a marker string, and the marker's bytes are swapped for
+Latin-1 bytes after encoding (what a misconfigured export typically sends for ``é``).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+import orjson
+
+UNKNOWN_ENUM_VALUE = "MILEMARKER_UNDOCUMENTED_VALUE"
+"""What ``unknown_enum`` writes: recognisable in the warehouse and in dbt test output."""
+
+_NON_UTF8_MARKER = "\u0000milemarker-non-utf8\u0000"
+NON_UTF8_BYTES = b"Caf\xe9 Cr\xe8me (latin-1)"
+"""What ``non_utf8`` puts inside the value: Latin-1 ``é``/``è``, invalid as UTF-8."""
+
+
+class Corruption(StrEnum):
+    MISSING_FIELD = "missing_field"
+    """``field`` is removed from the record (its parent object stays)."""
+    WRONG_TYPE = "wrong_type"
+    """``field`` gets a value of another JSON type: a string becomes a number, anything else a string."""
+    UNKNOWN_ENUM = "unknown_enum"
+    """``field`` is set to :data:`UNKNOWN_ENUM_VALUE`."""
+    HUGE_STRING = "huge_string"
+    """``field`` is set to a string of ``size`` characters."""
+    NON_UTF8 = "non_utf8"
+    """``field`` is set to a string holding :data:`NON_UTF8_BYTES` (the body is no longer UTF-8)."""
+    NULL_ID = "null_id"
+    """``field`` (the record's id) is set to ``null``."""
+    DUPLICATE_ID = "duplicate_id"
+    """A copy of the record is inserted right after it: one page, the same id twice."""
+
+
+class CorruptionError(ValueError):
+    """The corruption does not fit the page (no record list, no record N, no such field)."""
+
+
+def corrupt(body: bytes, kind: Corruption, *, record: int, field: str, size: int) -> bytes:
+    """``body`` with record ``record`` (0-based) of its record list mutated by ``kind``.
+
+    The record list is the first top-level list of objects (HubSpot ``results``, Xero
+    ``Invoices``...). Raises :class:`CorruptionError` when the page cannot take the mutation, so a
+    caller can leave that page alone and wait for one that can.
+    """
+    document = orjson.loads(body)
+    records = _record_list(document)
+    if not 0 <= record < len(records):
+        raise CorruptionError(f"the page has {len(records)} records, not {record + 1}")
+    target = records[record]
+    if kind == Corruption.DUPLICATE_ID:
+        records.insert(record + 1, orjson.loads(orjson.dumps(target)))
+        return orjson.dumps(document)
+    parent, name = _parent(target, field)
+    if kind == Corruption.MISSING_FIELD:
+        del parent[name]
+    elif kind == Corruption.WRONG_TYPE:
+        parent[name] = 12345 if isinstance(parent[name], str) else "not-a-" + type(parent[name]).__name__
+    elif kind == Corruption.UNKNOWN_ENUM:
+        parent[name] = UNKNOWN_ENUM_VALUE
+    elif kind == Corruption.HUGE_STRING:
+        parent[name] = ("milemarker-huge-" * (size // 16 + 1))[:size]
+    elif kind == Corruption.NULL_ID:
+        parent[name] = None
+    elif kind == Corruption.NON_UTF8:
+        parent[name] = _NON_UTF8_MARKER
+        return orjson.dumps(document).replace(orjson.dumps(_NON_UTF8_MARKER)[1:-1], NON_UTF8_BYTES)
+    return orjson.dumps(document)
+
+
+def _record_list(document: Any) -> list[Any]:
+    if isinstance(document, dict):
+        for value in document.values():
+            if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+                return value
+    raise CorruptionError("the page has no list of records")
+
+
+def _parent(record: dict[str, Any], path: str) -> tuple[dict[str, Any], str]:
+    """The object holding the last step of the dotted ``path``, and that step's name."""
+    *steps, name = path.split(".")
+    parent: Any = record
+    for step in steps:
+        parent = parent.get(step) if isinstance(parent, dict) else None
+    if not isinstance(parent, dict) or name not in parent:
+        raise CorruptionError(f"the record has no field {path!r}")
+    return parent, name
