@@ -7,7 +7,8 @@ follow the vendor's nesting; the vendor modules then flatten and type it with Ar
 
 Fields the schema does not name are ignored, so vendors may add fields freely. A body that does
 not parse (truncated, HTML) raises :class:`~connectors.http.BodyDecodeError` so the request loop
-fetches it again; a value of the wrong JSON type is a contract violation and raises ``ApiError``.
+fetches it again; a value of the wrong JSON type, or text that is not UTF-8, is a contract
+violation and raises ``BadRecordError`` (an ``ApiError``) naming the record.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
-from connectors.base import ApiError
 from connectors.http import BodyDecodeError
+from connectors.payload_checks import BadRecordError, describe_type_mismatch, require_utf8
 
 _MIN_BLOCK = 1 << 20
 
@@ -33,6 +34,7 @@ def page_decoder(schema: pa.Schema) -> Callable[[bytes], pa.Table]:
     )
 
     def decode(body: bytes) -> pa.Table:
+        require_utf8(body)  # the JSON reader does not check, and DuckDB refuses such strings later
         read_options = pa_json.ReadOptions(use_threads=False, block_size=max(_MIN_BLOCK, len(body) + 1))
         try:
             table = pa_json.read_json(
@@ -41,7 +43,9 @@ def page_decoder(schema: pa.Schema) -> Callable[[bytes], pa.Table]:
         except pa.ArrowInvalid as exc:
             message = str(exc)
             if "changed from" in message:
-                raise ApiError(f"response does not match the documented types: {message}") from None
+                raise BadRecordError(
+                    f"response does not match the documented types: {describe_type_mismatch(body, message)}"
+                ) from None
             raise BodyDecodeError(message) from None
         if table.num_rows != 1:
             raise BodyDecodeError(f"expected one JSON document, got {table.num_rows}")

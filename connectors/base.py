@@ -12,7 +12,9 @@ invoices also yield their line items): each batch is yielded with the name of th
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Generator, Mapping
+from collections.abc import Generator, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,6 +63,45 @@ class Stream(ABC):
     @abstractmethod
     def read(self, state: Mapping[str, Any] | None) -> StreamOutput:
         """Fetch everything changed since ``state`` (``None``: first, full load)."""
+
+
+@dataclass
+class ReadStats:
+    """What reading a stream cost on the wire, for the per-stream timings landing reports.
+
+    Streams make every call through :class:`connectors.http.HttpClient`, which adds to the stats
+    being collected (see :func:`collect_read_stats`): ``requests`` counts every attempt sent,
+    transport and 429 retries included; ``fetch_seconds`` is the time spent in those calls, waits
+    for the rate limiter and back-off included, minus the time spent decoding bodies.
+    """
+
+    requests: int = 0
+    fetch_seconds: float = 0.0
+
+
+_COLLECTING: ContextVar[ReadStats | None] = ContextVar("connectors_read_stats", default=None)
+
+
+@contextmanager
+def collect_read_stats() -> Iterator[ReadStats]:
+    """Count the HTTP calls made in this context (thread or task) until the block exits.
+
+    A context variable rather than a counter on the client: one client (and its rate budget) is
+    shared by all streams of a vendor, while the stats belong to the one stream being read. A
+    generator runs in the context of whoever calls ``next`` on it, so the landing code wraps its
+    drive of ``Stream.read`` in this block. Calls made from other threads are not counted.
+    """
+    stats = ReadStats()
+    token = _COLLECTING.set(stats)
+    try:
+        yield stats
+    finally:
+        _COLLECTING.reset(token)
+
+
+def collecting_read_stats() -> ReadStats | None:
+    """The stats the current context collects into, or ``None`` when nobody is collecting."""
+    return _COLLECTING.get()
 
 
 class ConnectorError(RuntimeError):

@@ -34,7 +34,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
 
-from connectors.base import ApiError, AuthenticationError, ConnectorError
+from connectors.base import ApiError, AuthenticationError, ConnectorError, ReadStats, collecting_read_stats
 
 log = logging.getLogger(__name__)
 
@@ -265,35 +265,51 @@ class HttpClient:
         """
         what = describe(method, url)
         rate_limited = bad_bodies = 0
-        while True:
-            try:
-                with _slot(self.limiter), _slot(extra_limiter):
-                    response = self.session.request(
-                        method, url, headers=headers, params=params, json=json, data=data, auth=auth
-                    )
-            except requests.RequestException as exc:
-                if not _is_body_fault(exc):
-                    raise ApiError(f"{self.vendor} {what}: {type(exc).__name__} after retries") from exc
-                bad_bodies = self._count_bad_body(what, bad_bodies, type(exc).__name__)
-                continue
-            if self._observe is not None:
-                self._observe(response)
-            if response.status_code == 429:
-                rate_limited += 1
-                if rate_limited > self.settings.rate_limit_retries:
-                    raise ApiError(f"{self.vendor} {what}: still rate limited after {rate_limited - 1} waits")
-                wait = self._policy(response)
-                log.info("%s %s: 429, waiting %.1fs", self.vendor, what, wait)
-                if self.limiter is not None:
-                    self.limiter.pause(wait)
-                self.settings.sleep(wait)
-                continue
-            if response.status_code not in accept:
-                raise status_error(self.vendor, what, response)
-            try:
-                return response, decode(response.content)
-            except BodyDecodeError as exc:
-                bad_bodies = self._count_bad_body(what, bad_bodies, f"undecodable body ({exc})")
+        stats = collecting_read_stats()
+        started, decoding = time.perf_counter(), 0.0
+        try:
+            while True:
+                try:
+                    with _slot(self.limiter), _slot(extra_limiter):
+                        response = self.session.request(
+                            method, url, headers=headers, params=params, json=json, data=data, auth=auth
+                        )
+                except requests.RequestException as exc:
+                    _count_attempts(stats, 1)
+                    if not _is_body_fault(exc):
+                        raise ApiError(f"{self.vendor} {what}: {type(exc).__name__} after retries") from exc
+                    bad_bodies = self._count_bad_body(what, bad_bodies, type(exc).__name__)
+                    continue
+                _count_attempts(stats, attempts_sent(response))
+                if self._observe is not None:
+                    self._observe(response)
+                if response.status_code == 429:
+                    rate_limited += 1
+                    if rate_limited > self.settings.rate_limit_retries:
+                        raise ApiError(
+                            f"{self.vendor} {what}: still rate limited after {rate_limited - 1} waits"
+                        )
+                    wait = self._policy(response)
+                    log.info("%s %s: 429, waiting %.1fs", self.vendor, what, wait)
+                    if self.limiter is not None:
+                        self.limiter.pause(wait)
+                    self.settings.sleep(wait)
+                    continue
+                if response.status_code not in accept:
+                    raise status_error(self.vendor, what, response)
+                decode_started = time.perf_counter()
+                try:
+                    return response, decode(response.content)
+                except BodyDecodeError as exc:
+                    bad_bodies = self._count_bad_body(what, bad_bodies, f"undecodable body ({exc})")
+                except ApiError as exc:  # a contract violation (a bad record): name the endpoint too
+                    exc.args = (f"{self.vendor} {what}: {exc}",)
+                    raise
+                finally:
+                    decoding += time.perf_counter() - decode_started
+        finally:
+            if stats is not None:
+                stats.fetch_seconds += time.perf_counter() - started - decoding
 
     def _count_bad_body(self, what: str, attempts: int, reason: str) -> int:
         """Back off before re-fetching a failed body, or give up once the budget is spent."""
@@ -304,6 +320,17 @@ class HttpClient:
         log.warning("%s %s: %s; retrying in %.2fs", self.vendor, what, reason, wait)
         self.settings.sleep(wait)
         return attempts
+
+
+def attempts_sent(response: requests.Response) -> int:
+    """Requests sent to obtain ``response``: one, plus urllib3's transport retries before it."""
+    retries = getattr(response.raw, "retries", None)
+    return 1 + len(retries.history) if retries is not None else 1
+
+
+def _count_attempts(stats: ReadStats | None, attempts: int) -> None:
+    if stats is not None:
+        stats.requests += attempts
 
 
 def _slot(limiter: RateLimiter | None) -> AbstractContextManager[None]:

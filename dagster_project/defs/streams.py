@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 import dagster as dg
 
 from connectors.base import Stream
-from dagster_project.lib.landing import StreamLanding, land_stream, raw_schema
+from dagster_project.lib.landing import StreamLanding, StreamTablesMismatch, land_stream, raw_schema
 from dagster_project.lib.raw_quality import PRIMARY_KEY_METADATA, Column, table_columns
 
 StreamCatalog = Mapping[str, Sequence[str]]
@@ -46,19 +46,14 @@ def _stream_asset(
     )
     def _land(context: dg.AssetExecutionContext) -> Iterator[dg.MaterializeResult]:
         stream = _find_stream(getattr(context.resources, resource_key).streams(), stream_name)
-        declared = set(table_names)
-        primary_keys = {spec.name: spec.primary_key for spec in stream.tables()}
-        actual = set(primary_keys)
-        if actual != declared:
-            raise dg.Failure(
-                f"{vendor} stream {stream_name!r} writes {sorted(actual)}, but its assets declare "
-                f"{sorted(declared)}: update the stream catalog."
-            )
         with context.resources.warehouse.connect() as con:
-            landing = land_stream(con, stream)
+            try:
+                landing = land_stream(con, stream, expected_tables=table_names)
+            except StreamTablesMismatch as mismatch:
+                raise dg.Failure(f"{mismatch} by its assets: update the stream catalog.") from None
             columns = {table.table: table_columns(con, table.table) for table in landing.tables}
         context.log.info(_summary(landing))
-        yield from _results(landing, columns, primary_keys)
+        yield from _results(landing, columns)
 
     return _land
 
@@ -71,9 +66,14 @@ def _find_stream(streams: Sequence[Stream], name: str) -> Stream:
 
 
 def _results(
-    landing: StreamLanding, columns: Mapping[str, Sequence[Column]], primary_keys: Mapping[str, Sequence[str]]
+    landing: StreamLanding, columns: Mapping[str, Sequence[Column]]
 ) -> Iterator[dg.MaterializeResult]:
-    """One result per table; the column schema and primary key feed the raw-table checks."""
+    """One result per table; the column schema and primary key feed the raw-table checks.
+
+    The timings are the stream's (its tables are fetched and landed together), so every table of
+    a stream carries the same ``fetch_seconds``, ``parse_seconds``, ``land_seconds`` and ``requests``.
+    """
+    timings = landing.timings
     for table in landing.tables:
         schema, name = table.table.split(".", 1)
         yield dg.MaterializeResult(
@@ -82,16 +82,24 @@ def _results(
                 "dagster/column_schema": dg.TableSchema(
                     columns=[dg.TableColumn(column.name, column.type) for column in columns[table.table]]
                 ),
-                PRIMARY_KEY_METADATA: dg.MetadataValue.json(list(primary_keys[name])),
+                PRIMARY_KEY_METADATA: dg.MetadataValue.json(list(table.primary_key)),
                 "dagster/row_count": dg.MetadataValue.int(table.rows_in_table),
                 "rows_landed": dg.MetadataValue.int(table.rows_landed),
                 "rows_received": dg.MetadataValue.int(table.rows_received),
                 "cursor": dg.MetadataValue.json(landing.state),
                 "loaded_at": dg.MetadataValue.timestamp(landing.loaded_at),
+                "fetch_seconds": dg.MetadataValue.float(round(timings.fetch_seconds, 3)),
+                "parse_seconds": dg.MetadataValue.float(round(timings.parse_seconds, 3)),
+                "land_seconds": dg.MetadataValue.float(round(timings.land_seconds, 3)),
+                "requests": dg.MetadataValue.int(timings.requests),
             },
         )
 
 
 def _summary(landing: StreamLanding) -> str:
     parts = ", ".join(f"{t.table}: +{t.rows_landed} ({t.rows_in_table} rows)" for t in landing.tables)
-    return f"{landing.vendor}/{landing.stream} committed: {parts}"
+    t = landing.timings
+    return (
+        f"{landing.vendor}/{landing.stream} committed: {parts}; {t.requests} requests, "
+        f"fetch {t.fetch_seconds:.2f}s, parse {t.parse_seconds:.2f}s, land {t.land_seconds:.2f}s"
+    )

@@ -7,20 +7,27 @@ state is that state written and the transaction committed. Any exception -- from
 mid-stream or from DuckDB -- rolls everything back, tables and cursor alike, so the next run simply
 repeats the same window.
 
+Because it drives the stream, this is also where a landing's time is split between the connector
+(its HTTP calls, then decoding and typing pages) and DuckDB: see :class:`StreamTimings`.
+
 Dagster-free on purpose: the assets call it, tests call it directly with small real streams.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import time
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from types import TracebackType
 from typing import TypeVar
 
 import duckdb
 import pyarrow as pa
 
-from connectors.base import Stream, StreamState
+from connectors.base import Stream, StreamState, TableSpec, collect_read_stats
+from dagster_project.lib.key_checks import reject_null_keys
 from dagster_project.lib.raw_tables import RawTable, with_ordinal
 from dagster_project.lib.stream_state import ensure_state_table, read_state, write_state
 
@@ -35,11 +42,29 @@ class TableLanding:
 
     table: str
     """Qualified name, e.g. ``raw_hubspot.deals``."""
+    primary_key: tuple[str, ...]
     rows_received: int
     """Rows the connector sent (duplicates and unchanged re-sends included)."""
     rows_landed: int
     """Rows inserted, changed or newly marked deleted: 0 on a rerun of the same window."""
     rows_in_table: int
+
+
+@dataclass(frozen=True)
+class StreamTimings:
+    """Where one landing's wall time went; the three phases add up to it.
+
+    Measured with ``time.perf_counter`` around the real work: ``fetch_seconds`` is time in HTTP
+    calls (rate-limit waits and back-off included), ``parse_seconds`` the rest of the connector's
+    time (decoding bodies into Arrow, typing, rebatching), ``land_seconds`` everything else (DuckDB
+    merges, deletes, the cursor, the commit). ``requests`` counts every HTTP attempt, retries
+    included. The connector's phases come from :func:`connectors.base.collect_read_stats`.
+    """
+
+    fetch_seconds: float
+    parse_seconds: float
+    land_seconds: float
+    requests: int
 
 
 @dataclass(frozen=True)
@@ -51,6 +76,31 @@ class StreamLanding:
     tables: tuple[TableLanding, ...]
     state: StreamState
     loaded_at: datetime
+    timings: StreamTimings
+
+
+class StreamTablesMismatch(ValueError):
+    """The stream's tables are not the ones the caller expected; raised before anything is written."""
+
+
+class _Stopwatch:
+    """Adds up the time spent inside its ``with`` blocks.
+
+    A class, not ``@contextmanager``: ``StopIteration`` from the stream's generator must pass
+    through unchanged.
+    """
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._started = 0.0
+
+    def __enter__(self) -> None:
+        self._started = time.perf_counter()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.seconds += time.perf_counter() - self._started
 
 
 def raw_schema(vendor: str) -> str:
@@ -81,12 +131,15 @@ class _TableBuffer:
 class _Landing:
     """The mutable state of one landing in progress; lives only inside :func:`land_stream`."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, stream: Stream, flush_rows: int) -> None:
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, stream: Stream, specs: tuple[TableSpec, ...], flush_rows: int
+    ) -> None:
         self.con = con
         self.flush_rows = flush_rows
         self.loaded_at = datetime.now(UTC)
         self.schema = raw_schema(stream.vendor)
-        self.buffers = {spec.name: _TableBuffer(RawTable(con, self.schema, spec)) for spec in stream.tables()}
+        self.stream = f"{stream.vendor} {stream.name}"
+        self.buffers = {spec.name: _TableBuffer(RawTable(con, self.schema, spec)) for spec in specs}
 
     def create_tables(self) -> None:
         """Create every declared table up front, so a stream with nothing new still has its tables."""
@@ -97,6 +150,7 @@ class _Landing:
         buffer = self.buffers.get(table_name)
         if buffer is None:
             raise ValueError(f"stream yielded a batch for undeclared table {table_name!r}")
+        reject_null_keys(self.stream, buffer.raw.spec, batch, buffer.rows_received)
         if not buffer.accepts(batch):
             self.flush(buffer)
         buffer.add(batch)
@@ -121,6 +175,7 @@ class _Landing:
             results.append(
                 TableLanding(
                     table=f"{self.schema}.{buffer.raw.spec.name}",
+                    primary_key=buffer.raw.spec.primary_key,
                     rows_received=buffer.rows_received,
                     rows_landed=buffer.rows_landed,
                     rows_in_table=buffer.raw.row_count(),
@@ -131,46 +186,81 @@ class _Landing:
     def _with_relation(self, table: pa.Table, action: Callable[[str], _T]) -> _T:
         self.con.register(_RELATION, table)
         try:
-            return action(_RELATION)
-        finally:
-            self.con.unregister(_RELATION)
+            result = action(_RELATION)
+        except BaseException:
+            # After a failed statement DuckDB refuses everything until the rollback, unregister
+            # included; its "transaction is aborted" must not replace the error that explains why.
+            with contextlib.suppress(duckdb.Error):
+                self.con.unregister(_RELATION)
+            raise
+        self.con.unregister(_RELATION)
+        return result
 
 
 def land_stream(
-    con: duckdb.DuckDBPyConnection, stream: Stream, *, flush_rows: int = FLUSH_ROWS
+    con: duckdb.DuckDBPyConnection,
+    stream: Stream,
+    *,
+    flush_rows: int = FLUSH_ROWS,
+    expected_tables: Collection[str] | None = None,
 ) -> StreamLanding:
     """Run ``stream`` from its stored cursor and commit its rows and new cursor together.
 
     ``stream.tables()`` is called before the transaction opens (it may call the vendor's metadata
-    endpoints). Raises whatever the stream or DuckDB raised, after rolling back.
+    endpoints); if ``expected_tables`` is given and differs, :class:`StreamTablesMismatch` is raised
+    then. Raises whatever the stream or DuckDB raised, after rolling back.
     """
-    ensure_state_table(con)
-    state = read_state(con, stream.vendor, stream.name)
-    landing = _Landing(con, stream, flush_rows)
-    con.begin()
-    try:
-        landing.create_tables()
-        generator = stream.read(state)
+    started = time.perf_counter()
+    in_connector = _Stopwatch()
+    with collect_read_stats() as wire:
+        with in_connector:
+            specs = stream.tables()
+        _check_tables(stream, specs, expected_tables)
+        ensure_state_table(con)
+        state = read_state(con, stream.vendor, stream.name)
+        landing = _Landing(con, stream, specs, flush_rows)
+        con.begin()
         try:
-            while True:
-                try:
-                    table_name, batch = next(generator)
-                except StopIteration as stop:
-                    new_state: StreamState = stop.value
-                    break
-                landing.add(table_name, batch)
-        finally:
-            generator.close()
-        tables = landing.finish()
-        write_state(con, stream.vendor, stream.name, new_state, landing.loaded_at)
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
+            landing.create_tables()
+            with in_connector:
+                generator = stream.read(state)
+            try:
+                while True:
+                    try:
+                        with in_connector:
+                            table_name, batch = next(generator)
+                    except StopIteration as stop:
+                        new_state: StreamState = stop.value
+                        break
+                    landing.add(table_name, batch)
+            finally:
+                generator.close()
+            tables = landing.finish()
+            write_state(con, stream.vendor, stream.name, new_state, landing.loaded_at)
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+    total = time.perf_counter() - started
     return StreamLanding(
         vendor=stream.vendor,
         stream=stream.name,
         tables=tables,
         state=new_state,
         loaded_at=landing.loaded_at,
+        timings=StreamTimings(
+            fetch_seconds=wire.fetch_seconds,
+            parse_seconds=max(0.0, in_connector.seconds - wire.fetch_seconds),
+            land_seconds=total - in_connector.seconds,
+            requests=wire.requests,
+        ),
     )
+
+
+def _check_tables(stream: Stream, specs: tuple[TableSpec, ...], expected: Collection[str] | None) -> None:
+    actual = {spec.name for spec in specs}
+    if expected is not None and actual != set(expected):
+        raise StreamTablesMismatch(
+            f"{stream.vendor} stream {stream.name!r} writes {sorted(actual)}, but {sorted(expected)} "
+            "were expected"
+        )

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from datetime import date
 
 import pytest
 
-from connectors.base import ApiError, AuthenticationError
+from connectors.base import ApiError, AuthenticationError, collect_read_stats
 from connectors.http import HttpClient, HttpSettings, RateLimiter, decode_json
 from connectors.hubspot.client import BearerAuth, rate_limit_wait
 from connectors.sandbox.config import SandboxConfig
@@ -117,6 +118,33 @@ def test_undecodable_bodies_run_out_with_an_api_error(sb: Sandbox, fast_http: Ht
     sb.faults.script(OWNERS, FaultKind.HTML_200, count=50)
     with pytest.raises(ApiError, match="failed after 4 attempts"):
         owners(client_for(sb, fast_http), sb)
+
+
+# -- read stats ------------------------------------------------------------------------------
+@pytest.mark.parametrize("fault", [FaultKind.HTTP_503, FaultKind.TRUNCATED, FaultKind.RATE_LIMIT])
+def test_read_stats_count_every_attempt(sb: Sandbox, fast_http: HttpSettings, fault: FaultKind) -> None:
+    client = client_for(sb, fast_http)
+    sb.faults.script(OWNERS, fault, count=2)
+    with collect_read_stats() as stats:
+        owners(client, sb)
+        owners(client, sb)
+    owners(client, sb)
+    assert stats.requests == 4, "two retried attempts and two clean calls; the call outside not counted"
+    assert stats.fetch_seconds > 0
+
+
+def test_read_stats_leave_decoding_out_of_fetch_time(sb: Sandbox, fast_http: HttpSettings) -> None:
+    def slow_decode(body: bytes) -> object:
+        time.sleep(0.3)
+        return decode_json(body)
+
+    client = client_for(sb, fast_http)
+    with collect_read_stats() as stats:
+        started = time.perf_counter()
+        client.request("GET", sb.hubspot_base_url + OWNERS, decode=slow_decode)
+        elapsed = time.perf_counter() - started
+    assert stats.requests == 1
+    assert 0 < stats.fetch_seconds <= elapsed - 0.3
 
 
 def test_rejected_credentials_never_echo_the_token(sb: Sandbox, fast_http: HttpSettings) -> None:

@@ -6,6 +6,7 @@ vendor is needed); each test lands into its own in-memory DuckDB.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -15,7 +16,7 @@ import pyarrow as pa
 import pytest
 
 from connectors.base import Stream, StreamOutput, TableSpec
-from dagster_project.lib.landing import land_stream
+from dagster_project.lib.landing import StreamTablesMismatch, land_stream
 from dagster_project.lib.stream_state import read_state
 
 DEALS = pa.schema(
@@ -243,3 +244,43 @@ def test_batch_for_an_undeclared_table_fails_the_landing(con: duckdb.DuckDBPyCon
     with pytest.raises(ValueError, match="undeclared table 'owners'"):
         land_stream(con, ScriptedStream([deals((1, "a", T1, False)), stray], {"since": T1}))
     assert read_state(con, "test", "scripted") is None
+
+
+def test_unexpected_tables_stop_the_landing_before_anything_is_written(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    with pytest.raises(StreamTablesMismatch, match=r"writes \['deals', 'lines'\], but \['deals'\]"):
+        land_stream(con, ScriptedStream([deals((1, "a", T1, False))], {}), expected_tables=["deals"])
+    assert rows(con, "SELECT count(*) FROM information_schema.schemata WHERE schema_name LIKE 'raw_%'") == [
+        (0,)
+    ]
+
+
+class SlowStream(ScriptedStream):
+    """Spends ``seconds`` of its own time before each batch, as decoding and typing pages does."""
+
+    def __init__(self, seconds: float, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.seconds = seconds
+
+    def read(self, state: Mapping[str, Any] | None) -> StreamOutput:
+        for batch in self.batches:
+            time.sleep(self.seconds)
+            yield batch
+        return self.new_state
+
+
+def test_timings_put_the_connectors_own_time_in_parse_and_the_rest_in_land(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    stream = SlowStream(0.2, [deals((1, "a", T1, False)), lines(("l1", "i1", 1.0))], {})
+    started = time.perf_counter()
+    timings = land_stream(con, stream).timings
+    elapsed = time.perf_counter() - started
+
+    assert (timings.fetch_seconds, timings.requests) == (0.0, 0), "no HTTP call was made"
+    assert 0.4 <= timings.parse_seconds < elapsed
+    assert timings.land_seconds > 0
+    assert timings.fetch_seconds + timings.parse_seconds + timings.land_seconds == pytest.approx(
+        elapsed, abs=0.05
+    )

@@ -4,19 +4,36 @@
 under pytest, ``make demo``, a run worker -- the project is parsed when the manifest is missing or
 older than a file of the project, so nobody has to remember a ``dbt parse`` step and nothing runs
 on a stale manifest.
+
+The parse passes the ``--vars`` a build started now would pass: the build then reuses this parse
+(dbt's partial parsing) instead of parsing the whole project again.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
 
+import yaml
 from dagster_dbt import DbtProject
 
+from dagster_project.defs.dbt.build_vars import DbtBuildConfig, dbt_vars
 from dagster_project.lib.settings import DBT_PROJECT_DIR
 
-DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR)
+
+def _build_vars_args() -> list[str]:
+    """``--vars`` as a build would pass them; none if goals.yml cannot be read (the build says why)."""
+    try:
+        return ["--vars", json.dumps(dbt_vars(DbtBuildConfig()))]
+    except (OSError, ValueError, yaml.YAMLError):
+        return []
+
+
+DBT_PROJECT = DbtProject(
+    project_dir=DBT_PROJECT_DIR, prepare_project_cli_args=["parse", "--quiet", *_build_vars_args()]
+)
 
 
 def _put_environment_scripts_on_path() -> None:

@@ -1,0 +1,32 @@
+"""The ``--vars`` every dbt invocation receives: the as-of day and goals.yml's organisation block.
+
+Shared by the build and by the parse that writes the manifest (``defs/dbt/project.py``): dbt keys
+its partial-parse cache on the exact ``--vars`` string, so a parse without them followed by a build
+with them re-parses the whole project once more.
+"""
+
+from datetime import date
+
+import dagster as dg
+
+from dagster_project.lib.organisation import load_organisation
+from dagster_project.lib.settings import GOALS_FILE
+
+
+class DbtBuildConfig(dg.Config):
+    """Launch-time options of the dbt build."""
+
+    as_of_date: str | None = None
+    """ISO date the marts are computed for; empty means today in the organisation's time zone."""
+
+
+def dbt_vars(config: DbtBuildConfig) -> dict[str, str | int]:
+    """The ``--vars`` of a build with ``config`` started now."""
+    organisation = load_organisation(GOALS_FILE)
+    as_of = date.fromisoformat(config.as_of_date) if config.as_of_date else organisation.today()
+    return {
+        "as_of_date": as_of.isoformat(),
+        "org_timezone": organisation.timezone,
+        "fiscal_year_start_month": organisation.fiscal_year_start_month,
+        "home_currency": organisation.currency,
+    }
