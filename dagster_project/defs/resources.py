@@ -1,4 +1,4 @@
-"""Resources: the warehouse, the two vendors, the embedded sandbox and dbt.
+"""Resources: the warehouse, the two vendors, their HTTP settings, the embedded sandbox and dbt.
 
 Which API a run talks to is decided here, once, when definitions load: a vendor whose credentials
 are in the environment is bound to them (as ``EnvVar``s, so the UI shows variable names, never
@@ -6,6 +6,7 @@ values); a vendor without credentials reads from the embedded sandbox, which sta
 on a free port and stops with it. The same connector code runs either way.
 """
 
+import dataclasses
 import os
 import tempfile
 from collections.abc import Iterator
@@ -15,17 +16,19 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
-from dagster_dbt import DbtCliResource
 from pydantic import PrivateAttr
 
 from connectors.base import Stream
+from connectors.http import HttpSettings
 from connectors.hubspot import HubspotConfig, hubspot_streams
 from connectors.sandbox.clients import hubspot_config, xero_config
 from connectors.sandbox.config import SandboxConfig
 from connectors.sandbox.server import Sandbox, start_sandbox
 from connectors.xero import XeroConfig, xero_streams
+from dagster_project.defs.dbt.cli import MilemarkerDbtCliResource
 from dagster_project.defs.dbt.project import DBT_PROJECT
 from dagster_project.lib import settings
+from dagster_project.lib.warehouse import open_warehouse
 
 XERO_CREDENTIAL_VARS = ("XERO_CLIENT_ID", "XERO_CLIENT_SECRET", "XERO_REFRESH_TOKEN")
 """Together they select the real Xero API; ``XERO_TENANT_ID`` is optional (default: first tenant)."""
@@ -37,11 +40,44 @@ class WarehouseResource(dg.ConfigurableResource):
     path: str
 
     @contextmanager
-    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-write connection, closed on exit so that dbt can take the file lock next."""
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        with duckdb.connect(self.path) as con:
+    def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection, closed on exit so that dbt can take the file lock next.
+
+        Fails with ``WarehouseBusyError`` ("the warehouse <path> is in use by another process (pid
+        N) ...") when another run holds the file, before anything is written.
+        """
+        with open_warehouse(Path(self.path), read_only=read_only) as con:
             yield con
+
+
+class HttpResource(dg.ConfigurableResource):
+    """Timeouts and retry budget of every vendor call (``connectors.http.HttpSettings``).
+
+    One resource shared by both vendors, so an operator behind a slow proxy raises one read
+    timeout, and a test shortens back-off without touching connector code. Defaults are
+    ``HttpSettings``'s own.
+    """
+
+    connect_timeout: float = HttpSettings.connect_timeout
+    read_timeout: float = HttpSettings.read_timeout
+    retries: int = HttpSettings.retries
+    """Transport retries per request (connection errors, timeouts, 500/502/503/504)."""
+    backoff_factor: float = HttpSettings.backoff_factor
+    backoff_max: float = HttpSettings.backoff_max
+    body_retries: int = HttpSettings.body_retries
+    """Re-fetches of a 200 whose body is cut short, not JSON, or an HTML error page."""
+    rate_limit_retries: int = HttpSettings.rate_limit_retries
+
+    def settings(self) -> HttpSettings:
+        return HttpSettings(
+            connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout,
+            retries=self.retries,
+            backoff_factor=self.backoff_factor,
+            backoff_max=self.backoff_max,
+            body_retries=self.body_retries,
+            rate_limit_retries=self.rate_limit_retries,
+        )
 
 
 class SandboxResource(dg.ConfigurableResource):
@@ -88,11 +124,15 @@ class HubspotResource(dg.ConfigurableResource):
     access_token: str | None = None
     base_url: str = "https://api.hubapi.com"
     sandbox: SandboxResource
+    http: HttpResource
 
     def streams(self) -> list[Stream]:
+        http = self.http.settings()
         if self.access_token:
-            return hubspot_streams(HubspotConfig(access_token=self.access_token, base_url=self.base_url))
-        return hubspot_streams(hubspot_config(self.sandbox.running()))
+            return hubspot_streams(
+                HubspotConfig(access_token=self.access_token, base_url=self.base_url, http=http)
+            )
+        return hubspot_streams(dataclasses.replace(hubspot_config(self.sandbox.running()), http=http))
 
 
 class XeroResource(dg.ConfigurableResource):
@@ -112,8 +152,10 @@ class XeroResource(dg.ConfigurableResource):
     connections_url: str = "https://api.xero.com/connections"
     token_store: str
     sandbox: SandboxResource
+    http: HttpResource
 
     def streams(self) -> list[Stream]:
+        http = self.http.settings()
         if self.client_id and self.client_secret and self.refresh_token:
             return xero_streams(
                 XeroConfig(
@@ -125,10 +167,11 @@ class XeroResource(dg.ConfigurableResource):
                     token_url=self.token_url,
                     connections_url=self.connections_url,
                     token_store_path=Path(self.token_store),
+                    http=http,
                 )
             )
         token_store = self.sandbox.scratch_dir() / "xero_token.json"
-        return xero_streams(xero_config(self.sandbox.running(), token_store))
+        return xero_streams(dataclasses.replace(xero_config(self.sandbox.running(), token_store), http=http))
 
 
 def _secret(name: str) -> dg.EnvVar | None:
@@ -167,25 +210,29 @@ def _optional_urls(**env_names: str) -> dict[str, str]:
 @dg.definitions
 def resources() -> dg.Definitions:
     sandbox = _sandbox()
+    http = HttpResource.configure_at_launch()
     return dg.Definitions(
         resources={
             "warehouse": WarehouseResource(path=str(settings.warehouse_path())),
             "sandbox": sandbox,
+            "http": http,
             "hubspot": HubspotResource(
                 access_token=_secret("HUBSPOT_ACCESS_TOKEN"),
                 sandbox=sandbox,
+                http=http,
                 **_optional_urls(base_url="HUBSPOT_BASE_URL"),
             ),
             "xero": XeroResource(
                 **_xero_credentials(),
                 token_store=str(settings.xero_token_store()),
                 sandbox=sandbox,
+                http=http,
                 **_optional_urls(
                     api_url="XERO_BASE_URL",
                     token_url="XERO_TOKEN_URL",
                     connections_url="XERO_CONNECTIONS_URL",
                 ),
             ),
-            "dbt": DbtCliResource(project_dir=DBT_PROJECT),
+            "dbt": MilemarkerDbtCliResource(project_dir=DBT_PROJECT),
         }
     )

@@ -40,6 +40,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dagster_project.lib import settings
+from dagster_project.lib.warehouse import open_warehouse
 
 MANIFEST_FILE = "manifest.json"
 COMPRESSION = "zstd"
@@ -211,7 +212,7 @@ def export_marts(
     still reading one fails loudly instead of showing frozen numbers; other files are left alone.
     """
     previous = listed_files(directory)
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with open_warehouse(warehouse, read_only=True) as con:
         exported = [export_mart(con, mart, directory, dbt_run) for mart, dbt_run in marts]
     write_manifest(directory, exported, generated_at)
     for name in previous - {each.path.name for each in exported}:

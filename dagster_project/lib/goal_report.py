@@ -11,12 +11,11 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-import duckdb
-
 from dagster_project.lib.goal_checks import Severity
 from dagster_project.lib.goal_evaluation import GoalOutcome, evaluate_goals, goal_lines, read_pacing
 from dagster_project.lib.goals_landing import load_goals_file
 from dagster_project.lib.pacing_report import goal_status_report
+from dagster_project.lib.warehouse import open_warehouse
 
 
 def render_goal_outcomes(outcomes: Sequence[GoalOutcome]) -> str:
@@ -37,7 +36,7 @@ def render_goal_outcomes(outcomes: Sequence[GoalOutcome]) -> str:
 def goal_outcomes(warehouse: Path, goals_file: Path) -> list[GoalOutcome]:
     """Every goal line of ``goals_file`` judged on ``warehouse`` (read-only, closed on return)."""
     lines = goal_lines(load_goals_file(goals_file))
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with open_warehouse(warehouse, read_only=True) as con:
         snapshot = read_pacing(con)
     return evaluate_goals(lines, snapshot)
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import duckdb
+from dagster_project.lib.warehouse import open_warehouse
 
 COLUMNS = ("goal", "period", "target", "actual", "expected", "projected", "attainment", "status")
 _QUERY = """
@@ -32,7 +32,7 @@ _STATUS_LABELS = {
 
 def read_goal_status(warehouse: Path) -> list[dict[str, Any]]:
     """The rows of ``marts.mart_goal_status`` (read-only connection, closed before returning)."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with open_warehouse(warehouse, read_only=True) as con:
         cursor = con.execute(_QUERY)
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -36,6 +36,7 @@ from dagster_project.lib.settings import DBT_PROJECT_DIR, GOALS_FILE
 SANDBOX_CONFIG = SandboxConfig(seed=7, scale=0.3, as_of=date(2026, 11, 23))
 """The business every dbt truth test is held to."""
 
+
 @dataclass(frozen=True)
 class SandboxWarehouse:
     """A built warehouse: where it is, the date it was built as of, and the truth it must match."""

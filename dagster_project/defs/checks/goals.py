@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.lib.goal_evaluation import GoalLine, GoalOutcome, evaluate_goals, goal_lines, read_pacing
@@ -45,7 +44,7 @@ def build_goal_checks(goals_file: Path, name: str = "goal_checks") -> dg.AssetCh
             for line in lines.values()
             if dg.AssetCheckKey(GOAL_STATUS_ASSET, line.check_name) in context.selected_asset_check_keys
         ]
-        with duckdb.connect(warehouse.path, read_only=True) as con:
+        with warehouse.connect(read_only=True) as con:
             snapshot = read_pacing(con)
         for outcome in evaluate_goals(selected, snapshot):
             yield _result(outcome)

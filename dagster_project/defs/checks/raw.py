@@ -60,7 +60,7 @@ def build_raw_table_checks(vendor: str) -> dg.AssetChecksDefinition:
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[dg.AssetCheckResult]:
         selected = context.selected_asset_check_keys
-        with duckdb.connect(warehouse.path, read_only=True) as con:
+        with warehouse.connect(read_only=True) as con:
             for key in sorted({check.asset_key for check in selected}, key=lambda k: k.to_string()):
                 latest, previous = _last_two_materializations(context.instance, key)
                 if dg.AssetCheckKey(key, PRIMARY_KEY_CHECK) in selected:

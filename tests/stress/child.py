@@ -1,0 +1,80 @@
+"""A separate process the crash and concurrency tests can SIGKILL or race against.
+
+``child.py land <warehouse>``: land every HubSpot and Xero stream into ``<warehouse>`` through
+the production landing code (``land_stream``, one transaction per stream, the path the Dagster
+assets take), over one connection held for the whole run, talking to the sandbox named by the
+usual environment variables (``Sandbox.env()``). It prints ``landing <stream>`` and
+``committed <stream>`` lines, flushed, so a test can aim a kill.
+
+``child.py export <warehouse> <directory> <times>``: export every table of the ``marts`` schema
+``<times>`` times over with the production export code, so a reader can race the atomic renames.
+
+Pacing is switched off (the sandbox enforces no limits here), as ``connectors.sandbox.clients``
+does for in-process tests.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from connectors.base import Stream
+from connectors.hubspot import HubspotConfig, hubspot_streams
+from connectors.sandbox.clients import UNLIMITED
+from connectors.xero import XeroConfig, xero_streams
+from dagster_project.lib.exports import DbtRun, Mart, export_marts
+from dagster_project.lib.landing import land_stream
+from dagster_project.lib.warehouse import open_warehouse
+
+
+def streams_from_env(token_store: Path) -> list[Stream]:
+    env = os.environ
+    hubspot = HubspotConfig(
+        access_token=env["HUBSPOT_ACCESS_TOKEN"],
+        base_url=env["HUBSPOT_BASE_URL"],
+        requests_per_ten_seconds=UNLIMITED,
+        search_requests_per_second=UNLIMITED,
+    )
+    xero = XeroConfig(
+        client_id=env["XERO_CLIENT_ID"],
+        client_secret=env["XERO_CLIENT_SECRET"],
+        refresh_token=env["XERO_REFRESH_TOKEN"],
+        tenant_id=env["XERO_TENANT_ID"],
+        api_url=env["XERO_BASE_URL"],
+        token_url=env["XERO_TOKEN_URL"],
+        connections_url=env["XERO_CONNECTIONS_URL"],
+        token_store_path=token_store,
+        requests_per_minute=UNLIMITED,
+    )
+    return [*hubspot_streams(hubspot), *xero_streams(xero)]
+
+
+def land(warehouse: Path) -> None:
+    streams = streams_from_env(warehouse.parent / "xero_token.json")
+    with open_warehouse(warehouse) as con:
+        for stream in streams:
+            print(f"landing {stream.vendor}/{stream.name}", flush=True)
+            land_stream(con, stream)
+            print(f"committed {stream.vendor}/{stream.name}", flush=True)
+
+
+def export(warehouse: Path, directory: Path, times: int) -> None:
+    with open_warehouse(warehouse, read_only=True) as con:
+        tables = con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'"
+        ).fetchall()
+    unknown = DbtRun(invocation_id=None, as_of_date=None)
+    marts = [(Mart(name=table, schema="marts", table=table), unknown) for (table,) in tables]
+    for _ in range(times):
+        export_marts(warehouse, marts, directory, generated_at=datetime.now(UTC))
+        print("exported", flush=True)
+
+
+if __name__ == "__main__":
+    command, *arguments = sys.argv[1:]
+    if command == "land":
+        land(Path(arguments[0]))
+    else:
+        export(Path(arguments[0]), Path(arguments[1]), int(arguments[2]))
