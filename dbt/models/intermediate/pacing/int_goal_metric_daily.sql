@@ -97,12 +97,14 @@ running as (
 rates as (
     select
         *,
-        -- per day over the trailing 28 days: a flow's average, a level's change
-        (
+        -- per day over the trailing 28 days: a flow's average, a level's change. Rounded to 1e-6:
+        -- DOUBLE sums depend on row order, so a flat level would otherwise show a change of
+        -- +-1e-11 that a division by the run rate (acceleration_needed) blows up with a random sign
+        round((
             case when metric_kind = 'level' then value else cumulative_value end
             - lag(case when metric_kind = 'level' then value else cumulative_value end, 28)
                 over (partition by goal_id, scope_owner_id order by date_day)
-        ) / 28.0 as run_rate_28d
+        ) / 28.0, 6) as run_rate_28d
     from running
 )
 
