@@ -17,9 +17,7 @@ import duckdb
 
 from bench.control import SandboxControl, requests_between, sandbox_base_url
 from connectors.base import Stream
-from connectors.hubspot import HubspotConfig, hubspot_streams
-from connectors.sandbox.clients import UNLIMITED
-from connectors.xero import XeroConfig, xero_streams
+from connectors.sandbox.clients import env_streams
 from dagster_project.lib.landing import StreamLanding, land_stream
 
 ASSOCIATION_STREAM = "associations"
@@ -28,24 +26,10 @@ ASSOCIATION_STREAM = "associations"
 
 def vendor_streams(env: Mapping[str, str], token_store: Path) -> dict[str, list[Stream]]:
     """Every HubSpot and Xero stream, pointed at the sandbox whose ``export`` lines are ``env``."""
-    hubspot = HubspotConfig(
-        access_token=env["HUBSPOT_ACCESS_TOKEN"],
-        base_url=env["HUBSPOT_BASE_URL"],
-        requests_per_ten_seconds=UNLIMITED,
-        search_requests_per_second=UNLIMITED,
-    )
-    xero = XeroConfig(
-        client_id=env["XERO_CLIENT_ID"],
-        client_secret=env["XERO_CLIENT_SECRET"],
-        refresh_token=env["XERO_REFRESH_TOKEN"],
-        tenant_id=env["XERO_TENANT_ID"],
-        api_url=env["XERO_BASE_URL"],
-        token_url=env["XERO_TOKEN_URL"],
-        connections_url=env["XERO_CONNECTIONS_URL"],
-        token_store_path=token_store,
-        requests_per_minute=UNLIMITED,
-    )
-    return {"hubspot": hubspot_streams(hubspot), "xero": xero_streams(xero)}
+    by_vendor: dict[str, list[Stream]] = {}
+    for stream in env_streams(env, token_store):
+        by_vendor.setdefault(stream.vendor, []).append(stream)
+    return by_vendor
 
 
 def landing_counts(landings: Sequence[StreamLanding]) -> dict[str, int]:

@@ -9,6 +9,7 @@ the sandbox's budgets, as they would read them from the real service's documenta
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from connectors.base import Stream
@@ -52,3 +53,27 @@ def xero_config(sandbox: Sandbox, token_store_path: Path) -> XeroConfig:
 def sandbox_streams(sandbox: Sandbox, token_store_path: Path) -> list[Stream]:
     """Every HubSpot and Xero stream, reading from ``sandbox``."""
     return [*hubspot_streams(hubspot_config(sandbox)), *xero_streams(xero_config(sandbox, token_store_path))]
+
+
+def env_streams(env: Mapping[str, str], token_store_path: Path) -> list[Stream]:
+    """Every stream, reading from a sandbox known only by its ``env()`` lines (one another process
+    serves, as ``python -m connectors.sandbox serve`` prints them), unpaced: such a sandbox runs
+    with its limits off."""
+    hubspot = HubspotConfig(
+        access_token=env["HUBSPOT_ACCESS_TOKEN"],
+        base_url=env["HUBSPOT_BASE_URL"],
+        requests_per_ten_seconds=UNLIMITED,
+        search_requests_per_second=UNLIMITED,
+    )
+    xero = XeroConfig(
+        client_id=env["XERO_CLIENT_ID"],
+        client_secret=env["XERO_CLIENT_SECRET"],
+        refresh_token=env["XERO_REFRESH_TOKEN"],
+        tenant_id=env["XERO_TENANT_ID"],
+        api_url=env["XERO_BASE_URL"],
+        token_url=env["XERO_TOKEN_URL"],
+        connections_url=env["XERO_CONNECTIONS_URL"],
+        token_store_path=token_store_path,
+        requests_per_minute=UNLIMITED,
+    )
+    return [*hubspot_streams(hubspot), *xero_streams(xero)]

@@ -158,24 +158,31 @@ def changed_rows(
 
 # -- cases that land ---------------------------------------------------------------------------
 
+Rows = dict[Any, dict[str, Any]]
+
+
+def clean_and_corrupted(
+    sb: Sandbox, land: Lander, tmp_path: Path, target: Target, corruption: ScriptedCorruption
+) -> tuple[Rows, Rows, Any, Any]:
+    """Land ``target`` once clean and once with ``corruption`` served: both tables by key, and
+    both landings."""
+    clean_landing = land(target, "clean")
+    sb.faults.corrupt(corruption)
+    corrupted_landing = land(target, "corrupted")
+    return (
+        by_key(tmp_path / "clean.duckdb", target),
+        by_key(tmp_path / "corrupted.duckdb", target),
+        clean_landing,
+        corrupted_landing,
+    )
+
 
 @pytest.mark.parametrize("target", TARGETS)
 def test_a_missing_field_lands_as_null(sb: Sandbox, land: Lander, tmp_path: Path, target: Target) -> None:
-    land(target, "clean")
-    sb.faults.corrupt(
-        ScriptedCorruption(
-            match=target.first_load_pages,
-            corruption=Corruption.MISSING_FIELD,
-            record=3,
-            field=target.text_field,
-        )
+    corruption = ScriptedCorruption(
+        match=target.first_load_pages, corruption=Corruption.MISSING_FIELD, record=3, field=target.text_field
     )
-    land(target, "corrupted")
-
-    clean, corrupted = (
-        by_key(tmp_path / "clean.duckdb", target),
-        by_key(tmp_path / "corrupted.duckdb", target),
-    )
+    clean, corrupted, _, _ = clean_and_corrupted(sb, land, tmp_path, target, corruption)
     ((key, columns),) = changed_rows(clean, corrupted).items()
     assert columns == {target.text_column}
     assert clean[key][target.text_column] and corrupted[key][target.text_column] is None
@@ -185,21 +192,10 @@ def test_a_missing_field_lands_as_null(sb: Sandbox, land: Lander, tmp_path: Path
 def test_an_undocumented_enum_value_lands_as_text(
     sb: Sandbox, land: Lander, tmp_path: Path, target: Target
 ) -> None:
-    land(target, "clean")
-    sb.faults.corrupt(
-        ScriptedCorruption(
-            match=target.first_load_pages,
-            corruption=Corruption.UNKNOWN_ENUM,
-            record=3,
-            field=target.enum_field,
-        )
+    corruption = ScriptedCorruption(
+        match=target.first_load_pages, corruption=Corruption.UNKNOWN_ENUM, record=3, field=target.enum_field
     )
-    land(target, "corrupted")
-
-    clean, corrupted = (
-        by_key(tmp_path / "clean.duckdb", target),
-        by_key(tmp_path / "corrupted.duckdb", target),
-    )
+    clean, corrupted, _, _ = clean_and_corrupted(sb, land, tmp_path, target, corruption)
     ((key, columns),) = changed_rows(clean, corrupted).items()
     assert corrupted[key][target.enum_column] == UNKNOWN_ENUM_VALUE
     assert columns <= {target.enum_column, "_is_deleted"}  # Xero: an unknown status is not DELETED
@@ -229,15 +225,11 @@ def test_a_huge_string_lands_whole(sb: Sandbox, land: Lander, tmp_path: Path, ta
 def test_a_record_twice_in_one_page_lands_once(
     sb: Sandbox, land: Lander, tmp_path: Path, target: Target
 ) -> None:
-    clean_landing = land(target, "clean")
-    sb.faults.corrupt(
-        ScriptedCorruption(match=target.first_load_pages, corruption=Corruption.DUPLICATE_ID, record=3)
+    corruption = ScriptedCorruption(
+        match=target.first_load_pages, corruption=Corruption.DUPLICATE_ID, record=3
     )
-    corrupted_landing = land(target, "corrupted")
-
-    clean, corrupted = (
-        by_key(tmp_path / "clean.duckdb", target),
-        by_key(tmp_path / "corrupted.duckdb", target),
+    clean, corrupted, clean_landing, corrupted_landing = clean_and_corrupted(
+        sb, land, tmp_path, target, corruption
     )
     assert changed_rows(clean, corrupted) == {}
     received = {t.table: t.rows_received for t in clean_landing.tables}

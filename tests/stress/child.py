@@ -20,39 +20,14 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from connectors.base import Stream
-from connectors.hubspot import HubspotConfig, hubspot_streams
-from connectors.sandbox.clients import UNLIMITED
-from connectors.xero import XeroConfig, xero_streams
+from connectors.sandbox.clients import env_streams
 from dagster_project.lib.exports import DbtRun, Mart, export_marts
 from dagster_project.lib.landing import land_stream
 from dagster_project.lib.warehouse import open_warehouse
 
 
-def streams_from_env(token_store: Path) -> list[Stream]:
-    env = os.environ
-    hubspot = HubspotConfig(
-        access_token=env["HUBSPOT_ACCESS_TOKEN"],
-        base_url=env["HUBSPOT_BASE_URL"],
-        requests_per_ten_seconds=UNLIMITED,
-        search_requests_per_second=UNLIMITED,
-    )
-    xero = XeroConfig(
-        client_id=env["XERO_CLIENT_ID"],
-        client_secret=env["XERO_CLIENT_SECRET"],
-        refresh_token=env["XERO_REFRESH_TOKEN"],
-        tenant_id=env["XERO_TENANT_ID"],
-        api_url=env["XERO_BASE_URL"],
-        token_url=env["XERO_TOKEN_URL"],
-        connections_url=env["XERO_CONNECTIONS_URL"],
-        token_store_path=token_store,
-        requests_per_minute=UNLIMITED,
-    )
-    return [*hubspot_streams(hubspot), *xero_streams(xero)]
-
-
 def land(warehouse: Path) -> None:
-    streams = streams_from_env(warehouse.parent / "xero_token.json")
+    streams = env_streams(os.environ, warehouse.parent / "xero_token.json")
     with open_warehouse(warehouse) as con:
         for stream in streams:
             print(f"landing {stream.vendor}/{stream.name}", flush=True)
