@@ -29,13 +29,6 @@ STAGE_KEYS = ("fetch_seconds", "parse_seconds", "land_seconds")
 SLICES = ("sandbox_build", "fetch", "parse", "land", "ingest_other", "dbt", "checks", "export", "overhead")
 """Where a run's wall time goes. ``ingest_other``: time inside ingest steps that the per-stream
 fetch/parse/land metadata does not cover (all of it when a stream reports none)."""
-CREDENTIALS = (
-    "HUBSPOT_ACCESS_TOKEN",
-    "XERO_CLIENT_ID",
-    "XERO_CLIENT_SECRET",
-    "XERO_REFRESH_TOKEN",
-    "XERO_TENANT_ID",
-)
 
 
 @dataclass
@@ -125,7 +118,9 @@ def run_config(scale: float, seed: int, as_of: date) -> dict[str, Any]:
 
 def _point_at(workdir: Path) -> None:
     """Own DAGSTER_HOME and data directory under ``workdir``; no credentials: the embedded sandbox."""
-    for name in CREDENTIALS:
+    from dagster_project.defs.resources import CREDENTIAL_VARS
+
+    for name in CREDENTIAL_VARS:
         os.environ.pop(name, None)
     os.environ["DAGSTER_HOME"] = str(workdir / "dagster_home")
     os.environ["MILEMARKER_DATA_DIR"] = str(workdir / "data")

@@ -19,21 +19,10 @@ from types import TracebackType
 
 from bench.control import SandboxControl, sandbox_base_url
 from bench.memory import peak_rss_bytes
+from connectors.sandbox.clients import parse_export_line
+from connectors.sandbox.server import ENV_NAMES
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-EXPORT_NAMES = frozenset(
-    {
-        "HUBSPOT_BASE_URL",
-        "HUBSPOT_ACCESS_TOKEN",
-        "XERO_BASE_URL",
-        "XERO_TOKEN_URL",
-        "XERO_CONNECTIONS_URL",
-        "XERO_CLIENT_ID",
-        "XERO_CLIENT_SECRET",
-        "XERO_REFRESH_TOKEN",
-        "XERO_TENANT_ID",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -75,10 +64,9 @@ class SandboxProcess:
         found: dict[str, str] = {}
         deadline = time.monotonic() + timeout
         for line in self._process.stdout:
-            if line.startswith("export "):
-                name, _, value = line.removeprefix("export ").strip().partition("=")
-                found[name] = value.strip("'")
-            if found.keys() >= EXPORT_NAMES:
+            if setting := parse_export_line(line):
+                found[setting[0]] = setting[1]
+            if found.keys() >= ENV_NAMES:
                 return found
             if time.monotonic() > deadline:
                 break

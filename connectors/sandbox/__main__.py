@@ -10,7 +10,6 @@ into a shell or ``.env``, then serves until Ctrl-C or SIGTERM.
 from __future__ import annotations
 
 import argparse
-import shlex
 import signal
 import sys
 import threading
@@ -19,6 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from connectors.sandbox.business import write_truth
+from connectors.sandbox.clients import export_line
 from connectors.sandbox.config import SandboxConfig
 from connectors.sandbox.faults import FaultProfile
 from connectors.sandbox.server import start_sandbox
@@ -52,7 +52,7 @@ def serve(args: argparse.Namespace) -> int:
         f"on {sandbox.base_url} - Ctrl-C to stop"
     )
     for name, value in sandbox.env().items():
-        print(f"export {name}={shlex.quote(value)}")
+        print(export_line(name, value))
     sys.stdout.flush()
     try:
         stop.wait()

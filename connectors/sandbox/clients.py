@@ -9,6 +9,7 @@ the sandbox's budgets, as they would read them from the real service's documenta
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -53,6 +54,20 @@ def xero_config(sandbox: Sandbox, token_store_path: Path) -> XeroConfig:
 def sandbox_streams(sandbox: Sandbox, token_store_path: Path) -> list[Stream]:
     """Every HubSpot and Xero stream, reading from ``sandbox``."""
     return [*hubspot_streams(hubspot_config(sandbox)), *xero_streams(xero_config(sandbox, token_store_path))]
+
+
+def export_line(name: str, value: str) -> str:
+    """One setting as ``serve`` prints it: a shell ``export`` line, quoted for pasting."""
+    return f"export {name}={shlex.quote(value)}"
+
+
+def parse_export_line(line: str) -> tuple[str, str] | None:
+    """The setting in one line of ``serve``'s output (the inverse of :func:`export_line`), or None
+    for any other line."""
+    if not line.startswith("export "):
+        return None
+    name, _, quoted = line.removeprefix("export ").strip().partition("=")
+    return name, "".join(shlex.split(quoted))
 
 
 def env_streams(env: Mapping[str, str], token_store_path: Path) -> list[Stream]:

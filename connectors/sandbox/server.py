@@ -76,6 +76,23 @@ class Outcome:
     fault: FaultKind | None = None
 
 
+ENV_NAMES = frozenset(
+    {
+        "HUBSPOT_BASE_URL",
+        "HUBSPOT_ACCESS_TOKEN",
+        "XERO_BASE_URL",
+        "XERO_TOKEN_URL",
+        "XERO_CONNECTIONS_URL",
+        "XERO_CLIENT_ID",
+        "XERO_CLIENT_SECRET",
+        "XERO_REFRESH_TOKEN",
+        "XERO_TENANT_ID",
+    }
+)
+"""The settings :meth:`Sandbox.env` gives: a process reading ``serve``'s output has them all once it
+has seen these."""
+
+
 class SandboxApp:
     """Everything behind the socket: vendors, faults, tokens and the lock around the business."""
 
@@ -298,7 +315,8 @@ class Sandbox:
         self._app.hubspot.search_result_cap = value
 
     def env(self) -> dict[str, str]:
-        """The connector settings that point at this sandbox (what the CLI prints)."""
+        """The connector settings that point at this sandbox (what the CLI prints), named as in
+        :data:`ENV_NAMES`."""
         return {
             "HUBSPOT_BASE_URL": self.hubspot_base_url,
             "HUBSPOT_ACCESS_TOKEN": self.credentials.hubspot_access_token,

@@ -32,6 +32,8 @@ from dagster_project.lib.warehouse import open_warehouse
 
 XERO_CREDENTIAL_VARS = ("XERO_CLIENT_ID", "XERO_CLIENT_SECRET", "XERO_REFRESH_TOKEN")
 """Together they select the real Xero API; ``XERO_TENANT_ID`` is optional (default: first tenant)."""
+CREDENTIAL_VARS = ("HUBSPOT_ACCESS_TOKEN", *XERO_CREDENTIAL_VARS, "XERO_TENANT_ID")
+"""Every variable that points a vendor at its real API: with none of them set, both read the sandbox."""
 
 
 class WarehouseResource(dg.ConfigurableResource):

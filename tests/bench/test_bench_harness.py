@@ -19,6 +19,7 @@ from connectors.hubspot.objects import OBJECT_KINDS
 from connectors.sandbox.business import SimulatedBusiness
 from connectors.sandbox.config import SandboxConfig
 from connectors.xero.tables import ENDPOINTS
+from dagster_project.defs.resources import CREDENTIAL_VARS
 
 TINY = ScalePlan("tiny", 0.02, ours_runs=2, dlt_runs=0, e2e_runs=0)
 SETTINGS = Settings(plans=(TINY,), seed=5, as_of=date(2025, 9, 30))
@@ -95,7 +96,7 @@ def test_the_split_of_a_real_run_adds_up_to_its_wall_time(
     """Two raw streams through the real definitions and the embedded sandbox (no dbt: seconds)."""
     from dagster_project.definitions import defs as load_definitions
 
-    for name in ("HUBSPOT_ACCESS_TOKEN", "XERO_CLIENT_ID", "XERO_CLIENT_SECRET", "XERO_REFRESH_TOKEN"):
+    for name in CREDENTIAL_VARS:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("MILEMARKER_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("MILEMARKER_DUCKDB", raising=False)

@@ -9,7 +9,7 @@ from dagster_project.definitions import defs as load_definitions
 from dagster_project.defs.accounting.assets import XERO_STREAMS
 from dagster_project.defs.crm.assets import HUBSPOT_STREAMS
 from dagster_project.defs.dbt.assets import DbtBuildConfig, dbt_vars
-from dagster_project.defs.resources import HubspotResource, XeroResource, resources
+from dagster_project.defs.resources import CREDENTIAL_VARS, HubspotResource, XeroResource, resources
 from dagster_project.lib.organisation import load_organisation
 from dagster_project.lib.settings import GOALS_FILE
 
@@ -74,21 +74,12 @@ def test_dbt_gets_the_organisation_and_its_as_of_date_or_the_launch_config_one()
         dbt_vars(DbtBuildConfig(as_of_date="31/03/2025"))
 
 
-CREDENTIALS = (
-    "HUBSPOT_ACCESS_TOKEN",
-    "XERO_CLIENT_ID",
-    "XERO_CLIENT_SECRET",
-    "XERO_REFRESH_TOKEN",
-    "XERO_TENANT_ID",
-)
-
-
 def bound(name: str) -> dict[str, object]:
     return resources().resources[name]  # type: ignore[return-value]
 
 
 def test_without_credentials_both_vendors_read_the_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in CREDENTIALS:
+    for name in CREDENTIAL_VARS:
         monkeypatch.delenv(name, raising=False)
     hubspot, xero = bound("hubspot"), bound("xero")
     assert isinstance(hubspot, HubspotResource) and hubspot.access_token is None
@@ -96,7 +87,7 @@ def test_without_credentials_both_vendors_read_the_sandbox(monkeypatch: pytest.M
 
 
 def test_credentials_bind_as_env_vars_and_urls_can_be_overridden(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in CREDENTIALS:
+    for name in CREDENTIAL_VARS:
         monkeypatch.setenv(name, f"value-of-{name}")
     monkeypatch.setenv("HUBSPOT_BASE_URL", "https://hubspot.example")
     hubspot, xero = bound("hubspot"), bound("xero")
@@ -108,7 +99,7 @@ def test_credentials_bind_as_env_vars_and_urls_can_be_overridden(monkeypatch: py
 
 
 def test_incomplete_xero_credentials_fail_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in CREDENTIALS:
+    for name in CREDENTIAL_VARS:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XERO_CLIENT_ID", "an-app")
     with pytest.raises(dg.DagsterInvalidDefinitionError, match="XERO_CLIENT_SECRET, XERO_REFRESH_TOKEN"):

@@ -34,19 +34,13 @@ import pytest
 
 from connectors.sandbox.config import SandboxConfig
 from dagster_project.definitions import defs as load_definitions
+from dagster_project.defs.resources import CREDENTIAL_VARS
 from dagster_project.lib.exports import MANIFEST_FILE
 from dagster_project.lib.settings import REPO_ROOT
 
 pytestmark = pytest.mark.slow
 
 SANDBOX = SandboxConfig(seed=7, scale=0.2, as_of=date(2026, 11, 23))
-CREDENTIALS = (
-    "HUBSPOT_ACCESS_TOKEN",
-    "XERO_CLIENT_ID",
-    "XERO_CLIENT_SECRET",
-    "XERO_REFRESH_TOKEN",
-    "XERO_TENANT_ID",
-)
 REPORTS = REPO_ROOT / "reports"
 SITE_FILES = ("package.json", "evidence.config.yaml", "evidence.settings.json", "pages", "sources")
 ARTIFACTS = REPORTS / "test-artifacts"
@@ -87,7 +81,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exported]:
     """Every asset materialized once against the sandbox, exports included."""
     data_dir = tmp_path_factory.mktemp("milemarker-dashboard")
     with pytest.MonkeyPatch.context() as env:
-        for name in CREDENTIALS:
+        for name in CREDENTIAL_VARS:
             env.delenv(name, raising=False)
         env.delenv("MILEMARKER_EXPORT_DIR", raising=False)
         env.setenv("MILEMARKER_DATA_DIR", str(data_dir))

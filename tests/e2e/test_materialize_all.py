@@ -34,18 +34,12 @@ from dagster_project.definitions import defs as load_definitions
 from dagster_project.defs.checks.raw import ROW_COUNT_CHECK
 from dagster_project.defs.dbt.assets import milemarker_dbt
 from dagster_project.defs.dbt.project import DBT_PROJECT
+from dagster_project.defs.resources import CREDENTIAL_VARS
 
 pytestmark = pytest.mark.slow
 
 SANDBOX = SandboxConfig(seed=11, scale=0.2, as_of=date(2025, 6, 30))
 AS_OF_CONFIG = {"as_of_date": SANDBOX.as_of.isoformat()}
-CREDENTIALS = (
-    "HUBSPOT_ACCESS_TOKEN",
-    "XERO_CLIENT_ID",
-    "XERO_CLIENT_SECRET",
-    "XERO_REFRESH_TOKEN",
-    "XERO_TENANT_ID",
-)
 HUBSPOT_OBJECTS = ("contacts", "companies", "deals", "calls", "emails", "meetings", "tasks")
 XERO_DOCUMENTS = {
     "accounts": "Accounts",
@@ -110,7 +104,7 @@ class Materialized:
 def demo_environment(data_dir: Path) -> Iterator[None]:
     """The environment ``make demo`` runs in, with everything under ``data_dir`` and the test's sandbox."""
     with pytest.MonkeyPatch.context() as env:
-        for name in CREDENTIALS:
+        for name in CREDENTIAL_VARS:
             env.delenv(name, raising=False)
         env.setenv("DAGSTER_HOME", str(data_dir / "dagster_home"))
         env.setenv("MILEMARKER_DATA_DIR", str(data_dir))

@@ -17,22 +17,13 @@ from pathlib import Path
 import requests
 
 from connectors.sandbox.business import SimulatedBusiness
+from connectors.sandbox.clients import export_line, parse_export_line
 from connectors.sandbox.config import SandboxConfig
+from connectors.sandbox.server import ENV_NAMES
 
 ROOT = Path(__file__).resolve().parents[3]
 CONFIG = SandboxConfig(seed=3, scale=0.05, as_of=date(2025, 3, 31))
 ARGS = ["--seed", str(CONFIG.seed), "--scale", str(CONFIG.scale), "--as-of", CONFIG.as_of.isoformat()]
-ENV_NAMES = {
-    "HUBSPOT_BASE_URL",
-    "HUBSPOT_ACCESS_TOKEN",
-    "XERO_BASE_URL",
-    "XERO_TOKEN_URL",
-    "XERO_CONNECTIONS_URL",
-    "XERO_CLIENT_ID",
-    "XERO_CLIENT_SECRET",
-    "XERO_REFRESH_TOKEN",
-    "XERO_TENANT_ID",
-}
 
 
 class _Stdout:
@@ -59,9 +50,8 @@ class _Stdout:
             except queue.Empty:
                 raise AssertionError(f"serve printed only {sorted(found)} within {timeout} s") from None
             assert line is not None, "serve exited before printing its settings"
-            if line.startswith("export "):
-                name, _, value = line.removeprefix("export ").strip().partition("=")
-                found[name] = value
+            if setting := parse_export_line(line):
+                found[setting[0]] = setting[1]
         return found
 
     def rest(self) -> str:
@@ -130,3 +120,9 @@ def test_truth_writes_the_business_truth(tmp_path: Path) -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert json.loads(out.read_text()) == json.loads(json.dumps(SimulatedBusiness(CONFIG).truth()))
+
+
+def test_export_lines_round_trip_values_a_shell_would_split() -> None:
+    for value in ("http://127.0.0.1:8765/hubspot", "it's a secret", "a b=c", ""):
+        assert parse_export_line(export_line("XERO_CLIENT_SECRET", value)) == ("XERO_CLIENT_SECRET", value)
+    assert parse_export_line("# Milemarker sandbox on http://127.0.0.1:8765") is None
