@@ -244,7 +244,10 @@ def render(results: Mapping[str, Any]) -> str:
         "records (HubSpot objects, owners and pipelines; Xero documents), the same set for both "
         "tools; child rows and association edges are not counted. Trials alternate "
         "(ours, dlt, ours, dlt, ...); a *daily* run follows its full load after the sandbox clock "
-        "moves one day.",
+        "moves one day. The day is an ordinary mid-month weekday: on the 1st of a quarter HubSpot "
+        "recalculates every contact's score (all of them come back modified) and on the 1st of a "
+        "month the repeating invoices fall due, so a daily run there measures that event, not a "
+        "typical day.",
         "",
         "| scale | tool | run | records | seconds | records/s | HubSpot records/s | Xero records/s "
         "| requests | peak RSS |",

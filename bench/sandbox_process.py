@@ -30,8 +30,8 @@ class SandboxSpec:
     """What to serve: the same seed, scale and day give the same business, byte for byte."""
 
     scale: float
-    seed: int = 42
-    as_of: date = date(2026, 6, 30)
+    seed: int
+    as_of: date
 
     def args(self) -> list[str]:
         return ["--seed", str(self.seed), "--scale", str(self.scale), "--as-of", self.as_of.isoformat()]
