@@ -43,7 +43,7 @@ $(BENCH_STAMP): pyproject.toml bench/requirements.txt
 	$(BENCH_VENV)/bin/uv pip install --quiet --compile-bytecode --python $(BENCH_VENV)/bin/python -e . -r bench/requirements.txt
 	touch $(BENCH_STAMP)
 
-## bench: speed and scale vs dlt (BENCH_ARGS="--scales small,default,large --runs 5"); writes
+## bench: speed and scale vs dlt at small, default and large scale (BENCH_ARGS="--scales small --runs 5"); writes
 ## bench-results.json and docs/benchmarks.md (see docs/benchmarks.md for what it measures)
 bench: $(BENCH_STAMP)
 	$(BENCH_VENV)/bin/python -m bench run $(BENCH_ARGS)

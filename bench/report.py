@@ -28,8 +28,8 @@ SLICE_LABELS = {
     "overhead": "Dagster overhead",
 }
 REPRODUCE = """```sh
-make bench                                               # small + default scale
-make bench BENCH_ARGS="--scales small,default,large"     # add 1M+ records (ours only at large)
+make bench                                               # small, default and large (1M+ records, ours only)
+make bench BENCH_ARGS="--scales small,default"           # skip large (about 10 minutes less)
 make bench BENCH_ARGS="--runs 5 --dlt-runs 3 --e2e-runs 3"   # more runs per figure
 .venv-bench/bin/python -m bench docs                     # regenerate this page from bench-results.json
 ```"""

@@ -49,9 +49,9 @@ class ScalePlan:
 PLANS: dict[str, ScalePlan] = {
     "small": ScalePlan("small", 0.2, ours_runs=3, dlt_runs=3, e2e_runs=3),
     "default": ScalePlan("default", 1.0, ours_runs=3, dlt_runs=1, e2e_runs=3),
-    "large": ScalePlan("large", 10.0, ours_runs=1, dlt_runs=0, e2e_runs=0),
+    "large": ScalePlan("large", 10.0, ours_runs=3, dlt_runs=0, e2e_runs=0),
 }
-DEFAULT_SCALES = ("small", "default")
+DEFAULT_SCALES = ("small", "default", "large")
 
 
 @dataclass(frozen=True)
