@@ -34,8 +34,9 @@ class SandboxControl:
         return {vendor: int(counts.get(vendor, 0)) for vendor in API_VENDORS}
 
     def advance(self, days: int) -> dict[str, Any]:
-        """Move the business clock; the next request sees the new and changed records."""
-        return self._call("POST", "advance", {"days": days})
+        """Move the business clock and rebuild what the sandbox serves before returning, so that the
+        next run's time is serving the new and changed records, not the simulator rebuilding."""
+        return self._call("POST", "advance", {"days": days, "warm": True})
 
     def close(self) -> None:
         self._session.close()

@@ -28,6 +28,7 @@ from connectors.sandbox.hubspot_search import SearchError, SearchQuery, parse_se
 from connectors.sandbox.model import Association, Business, HubspotRecord, PropertyChange
 from connectors.sandbox.routing import Admission, ApiRequest, ApiResponse, VendorApi, json_response
 from connectors.sandbox.timefmt import iso_ms
+from connectors.sandbox.timeline import ASSOCIATION_PAIRS, HUBSPOT_TYPES
 
 LIST_DEFAULT_LIMIT = 10
 LIST_MAX_LIMIT = 100
@@ -176,6 +177,14 @@ class HubspotApi(VendorApi):
             self._indexes.clear()
             self._associations.clear()
             self._searches.clear()
+
+    def warm(self) -> None:
+        """Build every object's index and the stored association directions for the current clock
+        now, so the next client does not pay for them (the real API has nothing to rebuild)."""
+        for object_type in HUBSPOT_TYPES:
+            self._index(object_type)
+        for from_type, to_type in ASSOCIATION_PAIRS:
+            self._edges(from_type, to_type)
 
     def _index(self, object_type: str) -> ObjectIndex:
         self._refresh()

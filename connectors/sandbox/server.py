@@ -109,9 +109,14 @@ class SandboxApp:
             self.hubspot,
             self.xero,
             XeroIdentityApi(business, credentials, self.tokens),
-            ControlApi(business, faults, self.tokens),
+            ControlApi(business, faults, self.tokens, warm=self.warm),
         ]
         self._vendors = sorted(vendors, key=lambda v: len(v.prefix), reverse=True)
+
+    def warm(self) -> None:
+        """Rebuild what both vendors serve for the current clock (otherwise built on first request)."""
+        self.hubspot.warm()
+        self.xero.warm()
 
     def date_header(self) -> str:
         return http_date(self.business.now)
@@ -329,10 +334,13 @@ class Sandbox:
             "XERO_TENANT_ID": self.credentials.xero_tenant_id,
         }
 
-    def advance(self, days: int) -> None:
-        """Move the business clock (waits for in-flight pages; caches rebuild on the next request)."""
+    def advance(self, days: int, *, warm: bool = False) -> None:
+        """Move the business clock (waits for in-flight pages). What the vendors serve is rebuilt
+        on the next request, or now with ``warm``."""
         with self._app.state_lock:
             self.business.advance(days)
+            if warm:
+                self._app.warm()
 
     def expire_tokens(self) -> int:
         """Expire every live Xero access token now; returns how many were live."""

@@ -210,6 +210,11 @@ class XeroAccountingApi(VendorApi):
         )
 
     # -- per-clock caches --------------------------------------------------------------------------
+    def warm(self) -> None:
+        """Build every collection's index for the current clock now (see ``HubspotApi.warm``)."""
+        for name in COLLECTIONS:
+            self._index(name)
+
     def _index(self, name: str) -> _CollectionIndex:
         now = self.business.now
         if now != self._clock_seen:

@@ -12,6 +12,8 @@ from server_clients import SERVER_CONFIG, HubspotClient, XeroClient
 
 from connectors.sandbox.clock import epoch_ms
 from connectors.sandbox.server import Sandbox, run_sandbox
+from connectors.sandbox.timeline import HUBSPOT_TYPES
+from connectors.sandbox.xero_api import COLLECTIONS
 
 
 @pytest.fixture
@@ -75,3 +77,22 @@ def test_two_sandboxes_with_the_same_config_answer_byte_identically() -> None:
     with run_sandbox(SERVER_CONFIG) as first, run_sandbox(SERVER_CONFIG) as second:
         assert first.credentials == second.credentials
         assert _conversation(first) == _conversation(second)
+
+
+def test_a_warm_advance_rebuilds_the_served_views_at_once_and_serves_the_same_bytes() -> None:
+    """The benchmark advances with ``warm`` so a daily run is not charged for the simulator's rebuild;
+    what is served afterwards must be exactly what a lazy rebuild serves."""
+    with run_sandbox(SERVER_CONFIG) as warmed, run_sandbox(SERVER_CONFIG) as lazy:
+        moved = requests.post(
+            f"{warmed.base_url}/_sandbox/advance", json={"days": 3, "warm": True}, timeout=60
+        )
+        assert moved.status_code == 200
+        # Built before any API request: the indexes a first page would otherwise build.
+        assert set(warmed._app.hubspot._indexes) == set(HUBSPOT_TYPES)
+        assert set(warmed._app.xero._indexes) == set(COLLECTIONS)
+        lazy.advance(3)
+        assert _conversation(warmed) == _conversation(lazy)
+        bad = requests.post(
+            f"{warmed.base_url}/_sandbox/advance", json={"days": 1, "warm": "yes"}, timeout=10
+        )
+        assert bad.status_code == 400
