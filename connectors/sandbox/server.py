@@ -334,13 +334,11 @@ class Sandbox:
             "XERO_TENANT_ID": self.credentials.xero_tenant_id,
         }
 
-    def advance(self, days: int, *, warm: bool = False) -> None:
-        """Move the business clock (waits for in-flight pages). What the vendors serve is rebuilt
-        on the next request, or now with ``warm``."""
+    def advance(self, days: int) -> None:
+        """Move the business clock (waits for in-flight pages; caches rebuild on the next request,
+        or at once through ``POST /_sandbox/advance`` with ``"warm": true``)."""
         with self._app.state_lock:
             self.business.advance(days)
-            if warm:
-                self._app.warm()
 
     def expire_tokens(self) -> int:
         """Expire every live Xero access token now; returns how many were live."""
