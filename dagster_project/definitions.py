@@ -2,9 +2,11 @@
 
 In-process execution is a deliberate global policy: DuckDB takes one writer at a time, so steps
 could not run in parallel anyway; one process saves the ~10 s each extra process spends importing
-Dagster and dbt, and lets one embedded sandbox serve the whole run. The ``duckdb`` pool (limit 1
-in the instance config) still guards the warehouse if someone switches to the multiprocess
-executor. Freshness policies are set here, over everything loaded, so no asset is missed.
+Dagster and dbt, and lets one embedded sandbox serve the whole run. There is no concurrency pool:
+a run that finds the warehouse held by another waits on DuckDB's own lock (bounded and logged,
+``WarehouseResource.busy_wait_seconds``), which dies with its holder, where a pool slot claimed by
+a killed run would stay claimed. Freshness policies are set here, over everything loaded, so no
+asset is missed.
 """
 
 from pathlib import Path

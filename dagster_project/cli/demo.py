@@ -14,6 +14,7 @@ import dagster as dg
 from dagster_project.cli.instance import ensure_dagster_home
 from dagster_project.cli.summary import RunSummary
 from dagster_project.defs.jobs import MATERIALIZE_ALL
+from dagster_project.lib.dead_runs import fail_dead_runs
 from dagster_project.lib.goal_report import goals_report
 from dagster_project.lib.settings import GOALS_FILE, warehouse_path
 
@@ -43,6 +44,8 @@ def run_demo() -> int:
     """Run everything in ``.dagster/``, print the summary; the exit status says whether it succeeded."""
     home = ensure_dagster_home()
     with dg.DagsterInstance.get() as instance:
+        for dead in fail_dead_runs(instance):
+            print(dead.message())
         # Progress (each stream's commit, dbt's model lines) without the per-event debug flood.
         summary = materialize_all(instance, {"loggers": {"console": {"config": {"log_level": "INFO"}}}})
     print(summary.render(warehouse_path(), home))

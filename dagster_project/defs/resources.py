@@ -40,16 +40,34 @@ class WarehouseResource(dg.ConfigurableResource):
     """The DuckDB file every raw table, cursor and dbt model lives in."""
 
     path: str
+    busy_wait_seconds: float = 600.0
+    """How long a step waits for another process (another run, a DuckDB shell) to release the file
+    before it fails naming that process; the wait is logged every few seconds."""
 
     @contextmanager
     def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection, closed on exit so that dbt can take the file lock next.
 
-        Fails with ``WarehouseBusyError`` ("the warehouse <path> is in use by another process (pid
-        N) ...") when another run holds the file, before anything is written.
+        Waits while another process holds the file, saying so in the run's log, and fails with
+        ``WarehouseBusyError`` ("the warehouse <path> is in use by another process (pid N: ...)")
+        once ``busy_wait_seconds`` have passed, before anything is written.
         """
-        with open_warehouse(Path(self.path), read_only=read_only) as con:
+        with open_warehouse(
+            Path(self.path),
+            read_only=read_only,
+            wait_seconds=self.busy_wait_seconds,
+            on_wait=dg.get_dagster_logger().warning,
+        ) as con:
             yield con
+
+    def wait_until_free(self) -> None:
+        """Return once no other process holds the file (as :meth:`connect` waits), holding nothing.
+
+        For a step whose writer is another process (dbt), which would otherwise fail at once with
+        DuckDB's bare lock error when a second run holds the file.
+        """
+        with self.connect():
+            pass
 
 
 class HttpResource(dg.ConfigurableResource):
@@ -235,6 +253,6 @@ def resources() -> dg.Definitions:
                     connections_url="XERO_CONNECTIONS_URL",
                 ),
             ),
-            "dbt": MilemarkerDbtCliResource(project_dir=DBT_PROJECT),
+            "dbt": MilemarkerDbtCliResource.leashed(DBT_PROJECT),
         }
     )

@@ -41,7 +41,6 @@ def _stream_asset(
     @dg.multi_asset(
         name=f"{vendor}_{stream_name}",
         specs=specs,
-        pool="duckdb",
         required_resource_keys={"warehouse", resource_key},
     )
     def _land(context: dg.AssetExecutionContext) -> Iterator[dg.MaterializeResult]:

@@ -13,7 +13,7 @@ from dagster_project.cli.instance import INSTANCE_CONFIG, ensure_dagster_home
 from dagster_project.cli.summary import RawTableLine, RunSummary
 
 
-def test_a_chosen_dagster_home_gets_our_pool_config_once(
+def test_a_chosen_dagster_home_gets_our_config_once(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     home = tmp_path / "home"
@@ -21,7 +21,8 @@ def test_a_chosen_dagster_home_gets_our_pool_config_once(
 
     assert ensure_dagster_home() == home
     config = yaml.safe_load((home / "dagster.yaml").read_text())
-    assert config["concurrency"]["pools"]["default_limit"] == 1
+    assert "concurrency" not in config  # no pool: a killed run's claimed slot would stall the rest
+    assert config["run_monitoring"]["enabled"] is True
 
     (home / "dagster.yaml").write_text("telemetry: {enabled: true}\n")  # the user's own choice
     ensure_dagster_home()

@@ -45,12 +45,14 @@ def test_dbt_sources_link_to_raw_assets_so_the_graph_is_connected(defs: dg.Defin
     assert raw <= {parent for key in staging for parent in graph.get(key).parent_keys}
 
 
-def test_every_warehouse_writer_is_in_the_duckdb_pool_and_runs_in_process(defs: dg.Definitions) -> None:
-    writers = [a for a in defs.resolve_asset_graph().assets_defs if a.is_executable and a.keys]
-    assert len(writers) > len(HUBSPOT_STREAMS) + len(XERO_STREAMS)  # one op per stream, dbt, ...
-    for assets_def in writers:
-        assert assets_def.op.pool == "duckdb", assets_def.node_def.name
-    assert defs.resolve_implicit_global_asset_job_def().executor_def.name == "in_process"
+def test_steps_run_in_process_and_claim_no_pool_a_killed_run_could_keep(defs: dg.Definitions) -> None:
+    """Writers are kept apart by in-process execution and DuckDB's lock, never by a pool slot."""
+    steps = [a for a in defs.resolve_asset_graph().assets_defs if a.is_executable]
+    assert len(steps) > len(HUBSPOT_STREAMS) + len(XERO_STREAMS)  # one op per stream, dbt, checks...
+    for assets_def in steps:
+        assert assets_def.op.pool is None, assets_def.node_def.name
+    for job in defs.resolve_all_job_defs():
+        assert job.executor_def.name == "in_process", job.name
 
 
 def test_dbt_tests_are_asset_checks(defs: dg.Definitions) -> None:

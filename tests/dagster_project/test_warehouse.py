@@ -1,15 +1,19 @@
-"""Opening the warehouse while another process holds it: one clear error, nothing else changed."""
+"""Opening the warehouse while another process holds it: a bounded, reported wait, then one clear
+error naming the holder; nothing else changed."""
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from dagster_project.lib import warehouse
 from dagster_project.lib.warehouse import WarehouseBusyError, busy_error, open_warehouse
 
 HOLD = """
@@ -21,15 +25,21 @@ sys.stdin.read()
 """
 
 
+def hold(path: Path) -> subprocess.Popen[str]:
+    """Another process holding ``path`` read-write until its stdin closes (or it is killed)."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout is not None and holder.stdout.readline() == "holding\n"
+    return holder
+
+
 @pytest.fixture
 def held(tmp_path: Path) -> Iterator[tuple[Path, int]]:
     """A warehouse another process holds read-write until the test ends: (path, that pid)."""
     path = tmp_path / "data" / "warehouse.duckdb"
     path.parent.mkdir()
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
-    assert holder.stdout is not None and holder.stdout.readline() == "holding\n"
+    holder = hold(path)
     yield path, holder.pid
     holder.communicate("", timeout=30)
 
@@ -40,10 +50,40 @@ def test_a_held_warehouse_names_itself_and_the_holder(held: tuple[Path, int], re
     with pytest.raises(WarehouseBusyError) as raised, open_warehouse(path, read_only=read_only):
         pass
     assert str(raised.value) == (
-        f"the warehouse {path} is in use by another process (pid {pid}): "
+        f"the warehouse {path} is in use by another process (pid {pid}: python -c): "
         "wait for it to finish, then run again"
     )
     assert raised.value.pid == pid
+
+
+def test_a_wait_reports_the_holder_and_gives_up_naming_it(
+    held: tuple[Path, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, pid = held
+    monkeypatch.setattr(warehouse, "REPORT_EVERY_SECONDS", 0.4)
+    reports: list[str] = []
+    with (
+        pytest.raises(WarehouseBusyError) as raised,
+        open_warehouse(path, wait_seconds=2, on_wait=reports.append),
+    ):
+        pass
+    assert reports, "a wait of 2 s reported nothing"
+    assert all(
+        report.startswith(f"waiting for the warehouse {path}: it is in use by another process (pid {pid}: ")
+        and report.endswith("of at most 2 s)")
+        for report in reports
+    ), reports
+    assert f"(pid {pid}: python -c) (waited 2 s): wait for it to finish" in str(raised.value)
+
+
+def test_a_wait_ends_as_soon_as_a_killed_holder_is_gone(tmp_path: Path) -> None:
+    """The lock is the operating system's: SIGKILL frees it, and the waiting open gets the file."""
+    path = tmp_path / "warehouse.duckdb"
+    holder = hold(path)
+    threading.Timer(1.0, holder.send_signal, [signal.SIGKILL]).start()
+    with open_warehouse(path, wait_seconds=120) as con:
+        assert con.execute("select x from t").fetchall() == [(1,)]
+    assert holder.wait(timeout=30) == -signal.SIGKILL
 
 
 def test_other_open_errors_pass_through_unchanged(tmp_path: Path) -> None:

@@ -1,9 +1,10 @@
-"""Concurrency: a second run while one is writing fails clearly; export readers see whole files.
+"""Concurrency: a second run while one is writing waits, then fails clearly; export readers see
+whole files.
 
 DuckDB lets one process hold the warehouse. A landing child (``child.py land``, kept busy by a
 sandbox that answers every request slowly) holds it while a real Dagster run of ``land_raw``
-starts in the test process: every step of that run must fail with the message naming the file and
-the child's pid, nothing of it may reach the file, and the child must finish a warehouse identical
+starts in the test process: every step of that run must wait, then fail with the message naming the
+file and the child's pid, nothing of it may reach the file, and the child must finish a warehouse identical
 to a clean run's.
 
 Exports are written to a temporary file and renamed over the old one. A reader loop in the test
@@ -34,11 +35,14 @@ from connectors.sandbox.faults import FaultKind, FaultProfile
 from connectors.sandbox.server import run_sandbox
 from dagster_project.definitions import defs as load_definitions
 from dagster_project.defs.jobs import LAND_RAW
+from dagster_project.defs.resources import WarehouseResource
 from dagster_project.lib.exports import MANIFEST_FILE
 
 SANDBOX = SandboxConfig(seed=5, scale=0.05, as_of=date(2026, 11, 23))
 SLOW = FaultProfile(rates={FaultKind.SLOW: 1.0}, slow_seconds=0.3)
 """Every request takes 0.3 s until the second run is over: the first keeps writing meanwhile."""
+BUSY_WAIT = 1
+"""Seconds each step of the second run waits for the file before it gives up (600 by default)."""
 EXPORT_TABLES = {"wide_mart": 150_000, "narrow_mart": 30_000, "empty_mart": 0}
 EXPORTS = 8
 
@@ -53,9 +57,9 @@ def test_a_second_run_fails_clearly_while_another_process_writes(
         child = LandingChild(sandbox, warehouse)
         try:
             child.wait_for_commit(timeout=120)
-            second = job.execute_in_process(
-                resources=sandbox_resources(sandbox, warehouse, SkippedWaits()), raise_on_error=False
-            )
+            resources = sandbox_resources(sandbox, warehouse, SkippedWaits())
+            resources["warehouse"] = WarehouseResource(path=str(warehouse), busy_wait_seconds=BUSY_WAIT)
+            second = job.execute_in_process(resources=resources, raise_on_error=False)
             first_still_writing = child.process.poll() is None
         finally:
             sandbox.faults.reset()  # full speed again: let the first run finish
@@ -66,8 +70,8 @@ def test_a_second_run_fails_clearly_while_another_process_writes(
 
     assert first_still_writing, "the first run finished before the second tried the warehouse"
     busy = (
-        f"the warehouse {warehouse} is in use by another process (pid {child.process.pid}): "
-        "wait for it to finish, then run again"
+        f"the warehouse {warehouse} is in use by another process (pid {child.process.pid}: python "
+        f"child.py land) (waited {BUSY_WAIT} s): wait for it to finish, then run again"
     )
     errors = step_errors(second)
     stress_summary(f"concurrency: {len(errors)} steps of the second run refused: {busy}")

@@ -55,7 +55,7 @@ def build_raw_table_checks(vendor: str) -> dg.AssetChecksDefinition:
         )
     ]
 
-    @dg.multi_asset_check(name=f"{vendor}_raw_table_checks", specs=specs, can_subset=True, pool="duckdb")
+    @dg.multi_asset_check(name=f"{vendor}_raw_table_checks", specs=specs, can_subset=True)
     def _raw_table_checks(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[dg.AssetCheckResult]:

@@ -1,4 +1,7 @@
-"""The dbt CLI resource, minus two start-up costs dagster-dbt pays on every invocation.
+"""The dbt CLI resource: dbt on a leash, minus two start-up costs dagster-dbt pays per invocation.
+
+dbt is started through ``milemarker-dbt`` (:mod:`dagster_project.lib.dbt_leash`), so a run that is
+killed takes its dbt child with it instead of leaving it to build on, holding the warehouse.
 
 Before each ``dbt`` command, ``DbtCliResource.cli`` (dagster-dbt 0.29)
 
@@ -18,12 +21,19 @@ import importlib.metadata
 from collections.abc import Sequence
 from functools import cached_property
 
-from dagster_dbt import DbtCliResource
+from dagster_dbt import DbtCliResource, DbtProject
 from packaging.version import Version
+
+from dagster_project.lib.dbt_leash import launcher_path
 
 
 class MilemarkerDbtCliResource(DbtCliResource):
-    """``DbtCliResource`` that knows its dbt version and skips the in-process adapter."""
+    """``DbtCliResource`` that leashes dbt, knows its version and skips the in-process adapter."""
+
+    @classmethod
+    def leashed(cls, project: DbtProject) -> MilemarkerDbtCliResource:
+        """The resource for ``project``, starting dbt through ``milemarker-dbt``."""
+        return cls(project_dir=project, dbt_executable=str(launcher_path()))
 
     @cached_property
     def _cli_version(self) -> Version:
