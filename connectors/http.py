@@ -12,7 +12,9 @@ Three layers of failure handling, each where it is cheapest:
 
 A thread-safe :class:`RateLimiter` paces requests proactively (sliding window, optional cap on
 requests in flight) so that 429s stay the exception. Nothing here logs or echoes credentials: error
-messages name the method, the path and the status, never headers or query strings.
+messages name the method, the path and the status, never headers or query strings, and whatever
+they quote of a server (a body, a transport error) passes :func:`connectors.redaction.excerpt`
+first, told the client's secrets and the credentials the request carried.
 """
 
 from __future__ import annotations
@@ -21,12 +23,12 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import orjson
 import requests
@@ -35,6 +37,7 @@ from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
 
 from connectors.base import ApiError, AuthenticationError, ConnectorError, ReadStats, collecting_read_stats
+from connectors.redaction import excerpt, is_secret_key
 
 log = logging.getLogger(__name__)
 
@@ -220,7 +223,11 @@ def describe(method: str, url: str) -> str:
 
 
 class HttpClient:
-    """A vendor's session, limiter and 429 policy bound together behind one ``request`` call."""
+    """A vendor's session, limiter and 429 policy bound together behind one ``request`` call.
+
+    ``secrets`` are the credentials the caller configured (token, client secret, refresh token):
+    masked by value in error text, because a server echoing one may quote it in any shape.
+    """
 
     def __init__(
         self,
@@ -231,6 +238,7 @@ class HttpClient:
         limiter: RateLimiter | None = None,
         auth: requests.auth.AuthBase | None = None,
         observe: ResponseObserver | None = None,
+        secrets: Iterable[str] = (),
     ) -> None:
         self.vendor = vendor
         self.settings = settings
@@ -239,6 +247,7 @@ class HttpClient:
         self.limiter = limiter
         self._policy = rate_limit_policy
         self._observe = observe
+        self._secrets = tuple(secrets)
 
     def close(self) -> None:
         """Release pooled connections."""
@@ -276,10 +285,15 @@ class HttpClient:
                         )
                 except requests.RequestException as exc:
                     _count_attempts(stats, 1)
-                    if not _is_body_fault(exc):
-                        raise ApiError(f"{self.vendor} {what}: {type(exc).__name__} after retries") from exc
-                    bad_bodies = self._count_bad_body(what, bad_bodies, type(exc).__name__)
-                    continue
+                    if _is_body_fault(exc):
+                        bad_bodies = self._count_bad_body(what, bad_bodies, type(exc).__name__)
+                        continue
+                    reason = excerpt(_transport_reason(exc), self._secrets_sent(exc.request))
+                    failure = f"{type(exc).__name__} after retries: {reason}"
+                else:
+                    failure = None
+                if failure is not None:  # raised here, not in the handler: requests' error quotes the query
+                    raise ApiError(f"{self.vendor} {what}: {failure}")
                 _count_attempts(stats, attempts_sent(response))
                 if self._observe is not None:
                     self._observe(response)
@@ -296,20 +310,45 @@ class HttpClient:
                     self.settings.sleep(wait)
                     continue
                 if response.status_code not in accept:
-                    raise status_error(self.vendor, what, response)
+                    raise status_error(self.vendor, what, response, self._secrets_sent(response))
                 decode_started = time.perf_counter()
                 try:
                     return response, decode(response.content)
                 except BodyDecodeError as exc:
-                    bad_bodies = self._count_bad_body(what, bad_bodies, f"undecodable body ({exc})")
+                    undecodable = excerpt(str(exc), self._secrets)
                 except ApiError as exc:  # a contract violation (a bad record): name the endpoint too
                     exc.args = (f"{self.vendor} {what}: {exc}",)
                     raise
                 finally:
                     decoding += time.perf_counter() - decode_started
+                if not 200 <= response.status_code < 300:
+                    # an accepted error status (a token endpoint's 400) sent as text or HTML: not a page
+                    # cut short, so fetching it again cannot help
+                    raise status_error(self.vendor, what, response, self._secrets_sent(response))
+                bad_bodies = self._count_bad_body(what, bad_bodies, f"undecodable body ({undecodable})")
         finally:
             if stats is not None:
                 stats.fetch_seconds += time.perf_counter() - started - decoding
+
+    def _secrets_sent(self, sent: requests.Response | requests.PreparedRequest | None) -> list[str]:
+        """The configured secrets plus the credentials a request carried, for masking by value.
+
+        Tokens rotate, so some are only known per request: the Authorization value (of every
+        request behind a response: a 401 re-sent with a refreshed token) and the secret-named
+        form fields (the refresh token being spent).
+        """
+        if isinstance(sent, requests.Response):
+            prepared = [r.request for r in sent.history] + [sent.request]
+        else:
+            prepared = [sent] if sent is not None else []
+        secrets = list(self._secrets)
+        for request in prepared:
+            authorization = str(request.headers.get("Authorization", ""))
+            secrets += [authorization, authorization.partition(" ")[2]]
+            if "x-www-form-urlencoded" in str(request.headers.get("Content-Type", "")):
+                body = request.body.decode() if isinstance(request.body, bytes) else str(request.body or "")
+                secrets += [value for key, value in parse_qsl(body) if is_secret_key(key)]
+        return secrets
 
     def _count_bad_body(self, what: str, attempts: int, reason: str) -> int:
         """Back off before re-fetching a failed body, or give up once the budget is spent."""
@@ -351,10 +390,17 @@ def _is_body_fault(exc: requests.RequestException) -> bool:
     )
 
 
-def status_error(vendor: str, what: str, response: requests.Response) -> ConnectorError:
-    """The exception for a non-accepted status: the body excerpt helps, headers could leak tokens."""
-    excerpt = response.text[:300].replace("\n", " ")
-    message = f"{vendor} {what}: HTTP {response.status_code}: {excerpt}"
+def _transport_reason(exc: requests.RequestException) -> str:
+    """The last attempt's error, without requests' wrapping (which quotes the URL and query string)."""
+    wrapped = exc.args[0] if exc.args else exc
+    return str(getattr(wrapped, "reason", None) or wrapped)
+
+
+def status_error(
+    vendor: str, what: str, response: requests.Response, secrets: Iterable[str] = ()
+) -> ConnectorError:
+    """The exception for a non-accepted status: a redacted body excerpt helps, headers could leak tokens."""
+    message = f"{vendor} {what}: HTTP {response.status_code}: {excerpt(response.text, secrets)}"
     if response.status_code in (401, 403):
         return AuthenticationError(message)
     return HttpStatusError(message, response.status_code)

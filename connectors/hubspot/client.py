@@ -125,6 +125,7 @@ class HubspotClient:
             limiter=self._limiter,
             auth=BearerAuth(config.access_token),
             observe=self._observe_budget,
+            secrets=(config.access_token,),
         )
 
     def _observe_budget(self, response: requests.Response) -> None:

@@ -15,7 +15,9 @@ Every refresh returns a *new* refresh token and the old one dies after a 30-minu
 * the store records the token URL and client id it was written for; a store from another issuer
   (an old sandbox, another app) is ignored in favour of the configured refresh token.
 
-Nothing here logs or raises with a token in the message.
+Nothing here logs or raises with a token in the message: what the token endpoint says goes through
+:func:`connectors.redaction.excerpt`, told every secret in play, since an endpoint (or a proxy)
+may echo the form it was sent.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ import orjson
 import requests
 
 from connectors.base import AuthenticationError
-from connectors.http import HttpClient, RateLimitPolicy
+from connectors.http import HttpClient, RateLimitPolicy, describe
+from connectors.redaction import excerpt
 from connectors.xero.config import XeroConfig
 
 log = logging.getLogger(__name__)
@@ -132,7 +135,12 @@ class XeroTokens:
         self._clock = clock
         self._lock = threading.Lock()
         self._current: TokenSet | None = None
-        self._http = HttpClient("xero identity", config.http, rate_limit_policy=rate_limit_policy)
+        self._http = HttpClient(
+            "xero identity",
+            config.http,
+            rate_limit_policy=rate_limit_policy,
+            secrets=(config.client_secret, config.refresh_token),
+        )
 
     def __repr__(self) -> str:
         return f"XeroTokens(store={self._store.path}, tokens=<redacted>)"
@@ -202,7 +210,11 @@ class XeroTokens:
                 raise InvalidGrant(
                     "xero: the refresh token was refused (invalid_grant); re-authorise the app"
                 )
-            raise AuthenticationError(f"xero: token refresh failed with HTTP {response.status_code}: {error}")
+            said = excerpt(str(error), (config.client_secret, config.refresh_token, refresh_token))
+            raise AuthenticationError(
+                f"xero: token refresh failed with HTTP {response.status_code} "
+                f"from {describe('POST', config.token_url)}: {said}"
+            )
         try:
             return TokenSet(
                 token_url=config.token_url,

@@ -51,6 +51,7 @@ class XeroClient:
             rate_limit_policy=rate_limit_wait,
             limiter=limiter,
             auth=XeroAuth(self.tokens),
+            secrets=(config.client_secret, config.refresh_token),
         )
         self._tenant_id = config.tenant_id
         self._tenant_lock = threading.Lock()
