@@ -11,8 +11,9 @@ goal adds a check without a code change.
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -66,15 +67,27 @@ def goal_lines(goals: GoalsFile) -> list[GoalLine]:
 
 
 def _owner_slugs(owners: Sequence[str]) -> dict[str, str]:
-    """Check-name suffixes for a goal's reps: the email's local part when that is unique among
-    them (``alice``), else the whole key (``alice_example_com``); only ``[a-z0-9_]`` survives."""
+    """Check-name suffixes for a goal's reps, one per rep whatever the keys look like.
 
-    def slug(text: str) -> str:
-        return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+    The email's local part when that is unique among them (``alice``), else the whole key
+    (``alice_example_com``); only ``[a-z0-9_]`` survives, so distinct keys can still slug alike
+    (``a.b@x.com`` and ``a_b@x.com``). Those get ``__`` and a hash of the key as written
+    (``a_b_x_com__b6ee04c7``): stable from one load to the next, and never equal to an unsuffixed
+    slug, which cannot contain ``__``. Keys differing only in case never get here: goals.yml
+    validation refuses them as one rep entered twice.
+    """
+    short = {owner: _slug(owner.split("@")[0]) for owner in owners}
+    slugs = short if len(set(short.values())) == len(short) else {owner: _slug(owner) for owner in owners}
+    shared = {slug for slug, count in Counter(slugs.values()).items() if count > 1}
+    return {owner: f"{slug}__{_key_hash(owner)}" if slug in shared else slug for owner, slug in slugs.items()}
 
-    short = {owner: slug(owner.split("@")[0]) for owner in owners}
-    unique = len(set(short.values())) == len(short)
-    return {owner: short[owner] if unique else slug(owner) for owner in owners}
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+def _key_hash(owner: str) -> str:
+    return hashlib.sha256(owner.encode()).hexdigest()[:8]
 
 
 @dataclass(frozen=True)

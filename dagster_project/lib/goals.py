@@ -7,25 +7,28 @@ a misspelt ``thresold`` silently ignored would be worse than a failed run).
 
 The metrics a goal may name are the rows of ``dbt/seeds/goal_metrics.csv``: the same seed the dbt
 metric registry is tested against, so Python and SQL cannot disagree on what exists.
+
+Reading the file (size limit, UTF-8, YAML without anchors, one parse per version of the file) is
+:mod:`dagster_project.lib.goals_source`'s job; this module validates what was read.
 """
 
 from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, field_validator, model_validator
 
+from dagster_project.lib.goals_source import GoalsFileError, GoalsProblem, read_goals_yaml
 from dagster_project.lib.organisation import Organisation
 from dagster_project.lib.run_schedule import ScheduleSettings
-from dagster_project.lib.yaml_locations import DuplicateKeyError, format_path, parse_located
+from dagster_project.lib.yaml_locations import format_path
 
 FILTER_KEYS = ("service_line", "lead_source", "owner", "dealtype")
 
@@ -142,6 +145,15 @@ class Goal(_Strict):
     pacing: Pacing | None = None
     thresholds: Thresholds | None = None
 
+    @field_validator("id")
+    @classmethod
+    def _no_double_underscore(cls, value: str) -> str:
+        """Check names are ``goal_<id>`` and ``goal_<id>__<rep>``: an id holding ``__`` could take the
+        name of another goal's rep check (goal ``calls__alice``, rep alice of goal ``calls``)."""
+        if "__" in value:
+            raise ValueError("'__' separates a goal from its reps in check names; use a single '_'")
+        return value
+
     @field_validator("filters")
     @classmethod
     def _known_filters(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -171,30 +183,6 @@ class GoalsDocument(_Strict):
     schedule: ScheduleSettings = ScheduleSettings()
     defaults: Defaults = Defaults()
     goals: list[Goal] = Field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class GoalsProblem:
-    """One thing wrong with the file, located."""
-
-    line: int
-    field: str
-    message: str
-
-
-class GoalsFileError(ValueError):
-    """The goals file cannot be used; ``problems`` lists every located mistake found."""
-
-    def __init__(self, path: Path, problems: Sequence[GoalsProblem]) -> None:
-        self.path = path
-        self.problems = tuple(problems)
-        lines = [
-            f"{path.name}:{p.line} {p.field}: {p.message}"
-            if p.field
-            else f"{path.name}:{p.line}: {p.message}"
-            for p in self.problems
-        ]
-        super().__init__(f"{path} is not valid:\n  " + "\n  ".join(lines))
 
 
 @dataclass(frozen=True)
@@ -271,21 +259,7 @@ def load_metric_catalog(path: Path) -> dict[str, MetricDefinition]:
 
 def load_goals(path: Path, metrics: Mapping[str, MetricDefinition]) -> GoalsFile:
     """Parse and validate ``path``; raise ``GoalsFileError`` naming every located mistake."""
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        message = f"not UTF-8 (byte 0x{raw[error.start]:02x}); save the file as UTF-8"
-        raise GoalsFileError(path, [GoalsProblem(line, "", message)]) from None
-    try:
-        located = parse_located(text)
-    except DuplicateKeyError as error:
-        raise GoalsFileError(path, [GoalsProblem(error.line, format_path(error.path), str(error))]) from None
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else 1
-        raise GoalsFileError(path, [GoalsProblem(line, "", f"YAML syntax error: {error.problem}")]) from None
+    located = read_goals_yaml(path)
     if not isinstance(located.data, dict):
         what = "empty" if located.data is None else f"a {type(located.data).__name__}, not a mapping"
         raise GoalsFileError(
@@ -301,24 +275,25 @@ def load_goals(path: Path, metrics: Mapping[str, MetricDefinition]) -> GoalsFile
             problems.append(GoalsProblem(located.line_of(location), format_path(location), _message(item)))
         raise GoalsFileError(path, problems) from None
 
-    problems = list(_catalog_problems(document, metrics, located.line_of))
+    problems = list(_document_problems(document, metrics, located.line_of))
     if problems:
         raise GoalsFileError(path, problems)
     return GoalsFile(path=path, document=document, metrics=metrics)
 
 
-def _catalog_problems(
+def _document_problems(
     document: GoalsDocument,
     metrics: Mapping[str, MetricDefinition],
     line_of: Callable[[Sequence[str | int]], int],
 ) -> list[GoalsProblem]:
-    """Rules that need the catalog or several goals at once: unknown metric, duplicate id, ratio bounds."""
+    """Rules that need the catalog or several values at once: unknown metric, duplicate id, the same
+    rep twice, ratio bounds."""
     problems: list[GoalsProblem] = []
     first_line_of_id: dict[str, int] = {}
 
-    def report(index: int, field: str, message: str) -> None:
+    def report(index: int, field: str, message: str, *within: str) -> None:
         location = ("goals", index, field)
-        problems.append(GoalsProblem(line_of(location), format_path(location), message))
+        problems.append(GoalsProblem(line_of((*location, *within)), format_path(location), message))
 
     for index, goal in enumerate(document.goals):
         if goal.id in first_line_of_id:
@@ -333,6 +308,12 @@ def _catalog_problems(
             continue
         if goal.per_owner is not None and not metric.per_owner:
             report(index, "per_owner", f"metric {goal.metric!r} is not tracked per owner")
+        for first, again in _same_rep_twice(goal.per_owner or {}):
+            message = (
+                f"{again!r} and {first!r} differ only in case: e-mail addresses ignore case, so this is "
+                "one rep entered twice; keep one of them"
+            )
+            report(index, "per_owner", message, again)
         if metric.kind == "ratio":
             targets = [goal.target] if goal.target is not None else list((goal.per_owner or {}).values())
             if any(target > 1 for target in targets):
@@ -343,6 +324,20 @@ def _catalog_problems(
             except ValueError as error:
                 report(index, "overrides", str(error))
     return problems
+
+
+def _same_rep_twice(owners: Iterable[str]) -> list[tuple[str, str]]:
+    """(first key, later key) for every owner key equal to an earlier one but for case.
+
+    The marts match a rep by lower-cased e-mail, so both keys would pace the same person twice.
+    """
+    first_by_folded: dict[str, str] = {}
+    pairs = []
+    for owner in owners:
+        first = first_by_folded.setdefault(owner.casefold(), owner)
+        if first != owner:
+            pairs.append((first, owner))
+    return pairs
 
 
 def _yaml_key(step: Any) -> str | int:

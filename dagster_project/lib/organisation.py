@@ -12,8 +12,9 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from dagster_project.lib.goals_source import read_goals_block
 
 
 class Organisation(BaseModel):
@@ -41,7 +42,4 @@ class Organisation(BaseModel):
 
 def load_organisation(path: Path) -> Organisation:
     """Read the ``organisation`` block; a missing file or block means the documented defaults."""
-    if not path.exists():
-        return Organisation()
-    document = yaml.safe_load(path.read_text()) or {}
-    return Organisation.model_validate(document.get("organisation") or {})
+    return Organisation.model_validate(read_goals_block(path, "organisation"))

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from dagster_project.lib.goals_source import read_goals_block
 from dagster_project.lib.organisation import load_organisation
 
 
@@ -75,8 +75,7 @@ class DailyRun:
 def load_daily_run(path: Path) -> DailyRun:
     """Read the ``schedule`` block (and the organisation's time zone); absent means the defaults."""
     organisation = load_organisation(path)
-    document = (yaml.safe_load(path.read_text()) if path.exists() else None) or {}
-    settings = ScheduleSettings.model_validate(document.get("schedule") or {})
+    settings = ScheduleSettings.model_validate(read_goals_block(path, "schedule"))
     return DailyRun(
         at=settings.daily_at, timezone=settings.timezone or organisation.timezone, enabled=settings.enabled
     )

@@ -2,7 +2,9 @@
 
 Relative paths in the environment are resolved against the repository root, never the current
 directory, so ``make demo``, ``dagster dev``, pytest and dbt (which runs inside ``dbt/``) agree on
-one warehouse file. ``dbt/profiles.yml`` applies the same rule.
+one warehouse file. A leading ``~`` or ``~/`` stands for ``$HOME``, as in a shell. ``dbt/profiles.yml``
+applies the same rules to ``MILEMARKER_DUCKDB`` and ``MILEMARKER_DATA_DIR`` when dbt is run by hand;
+``tests/dagster_project/test_settings.py`` renders it to prove the two name the same file.
 """
 
 from __future__ import annotations
@@ -19,8 +21,21 @@ def _path_from_env(name: str, default: Path) -> Path:
     value = os.environ.get(name)
     if not value:
         return default
-    path = Path(value).expanduser()
+    path = Path(_expand_home(name, value))
     return path if path.is_absolute() else REPO_ROOT / path
+
+
+def _expand_home(name: str, value: str) -> str:
+    """``~`` and ``~/...`` are the home directory; ``~user`` is refused rather than looked up.
+
+    dbt's profile can read ``$HOME`` but not another user's home, so a ``~user`` that Python
+    expanded and dbt did not would put the raw tables and the marts in two different files.
+    """
+    if value == "~" or value.startswith("~/"):
+        return str(Path.home()) + value[1:]
+    if value.startswith("~"):
+        raise ValueError(f"{name}={value!r}: only ~ and ~/ (your own home) are expanded; write the path out")
+    return value
 
 
 def data_dir() -> Path:

@@ -12,6 +12,7 @@ import textwrap
 from dataclasses import asdict, replace
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import duckdb
@@ -25,6 +26,7 @@ from dagster_project.defs.resources import WarehouseResource
 from dagster_project.lib.goal_checks import PacingRow
 from dagster_project.lib.goal_evaluation import goal_lines
 from dagster_project.lib.goal_report import goal_outcomes, render_goal_outcomes
+from dagster_project.lib.goals import GoalsFileError
 from dagster_project.lib.goals_landing import load_goals_file
 from dagster_project.lib.run_schedule import load_daily_run
 from dagster_project.lib.settings import GOALS_FILE
@@ -194,6 +196,95 @@ def test_the_terminal_report_names_the_goals_that_warn_or_fail(goals_file: Path,
         "  WARN  goal_calls_per_rep__bob: Prospecting (bob@example.com): no pacing row"
     )
     assert len(lines) == 3
+
+
+GOALS_FILE_READERS = (
+    "dagster_project.defs.checks.goals",
+    "dagster_project.defs.checks.freshness",
+    "dagster_project.defs.schedules",
+    "dagster_project.defs.dbt.build_vars",
+)
+"""Every module that reads goals.yml while the code location loads."""
+
+REPS_THAT_SLUG_ALIKE = """\
+goals:
+  - id: calls_per_rep
+    metric: prospecting_attempts
+    period: {type: month, from: 2026-01}
+    per_owner: {a.b@example.com: 300, a_b@example.com: 200, carol@example.com: 100}
+"""
+
+
+def load_project(monkeypatch: pytest.MonkeyPatch, goals_file: Path) -> dg.Definitions:
+    """The code location as ``dagster dev`` loads it, with ``goals_file`` as its goals.yml."""
+    from dagster_project.definitions import defs as load_definitions
+
+    for module in GOALS_FILE_READERS:
+        monkeypatch.setattr(f"{module}.GOALS_FILE", goals_file)
+    return load_definitions()
+
+
+def project_goal_checks(definitions: dg.Definitions) -> set[str]:
+    keys = definitions.resolve_asset_graph().asset_check_keys
+    return {key.name for key in keys if key.asset_key == GOAL_STATUS_ASSET and key.name.startswith("goal_")}
+
+
+def test_loading_the_code_location_reads_goals_yml_once(
+    goals_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Goal checks, schedule, freshness policy and dbt's vars all read it: one read, one parse."""
+    reads: list[Path] = []
+    open_path = Path.open
+
+    def counting_open(path: Path, *args: Any, **kwargs: Any) -> Any:
+        if path.name == goals_file.name and path.resolve() == goals_file.resolve():
+            reads.append(path)
+        return open_path(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", counting_open)
+    definitions = load_project(monkeypatch, goals_file)
+
+    assert len(reads) == 1
+    assert project_goal_checks(definitions) == {
+        "goal_leads_monthly",
+        "goal_calls_per_rep__alice",
+        "goal_calls_per_rep__bob",
+        "goal_next_year",
+    }
+
+
+def test_reps_whose_emails_slug_alike_each_get_a_check_with_a_stable_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    goals_file = tmp_path / "goals.yml"
+    goals_file.write_text(REPS_THAT_SLUG_ALIKE)
+
+    checks = project_goal_checks(load_project(monkeypatch, goals_file))
+
+    assert checks == {
+        "goal_calls_per_rep__a_b_example_com__a6f1bad1",
+        "goal_calls_per_rep__a_b_example_com__0bf933ff",
+        "goal_calls_per_rep__carol_example_com",
+    }
+
+
+def test_the_same_rep_twice_in_different_case_stops_the_load_with_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    goals_file = tmp_path / "goals.yml"
+    goals_file.write_text(REPS_THAT_SLUG_ALIKE.replace("a_b@example.com", "A.B@Example.com"))
+
+    with pytest.raises(Exception) as raised:  # Dagster wraps the error of the module that failed
+        load_project(monkeypatch, goals_file)
+
+    error = raised.value
+    while not isinstance(error, GoalsFileError) and error.__cause__ is not None:
+        error = error.__cause__
+    assert isinstance(error, GoalsFileError), raised.value
+    assert (
+        "goals.yml:5 goals[0].per_owner: 'A.B@Example.com' and 'a.b@example.com' differ only in case"
+        in str(error)
+    )
 
 
 @pytest.fixture(scope="module")

@@ -177,6 +177,23 @@ BROKEN = [
         "not a period label",
         id="bad-override",
     ),
+    pytest.param(
+        _replace(
+            "per_owner: {alice@example.com: 6, bob@example.com: 4}",
+            "per_owner:\n      alice@example.com: 6\n      bob@example.com: 4\n      Alice@Example.com: 5",
+        ),
+        20,
+        "goals[1].per_owner",
+        "'Alice@Example.com' and 'alice@example.com' differ only in case",
+        id="per-owner-same-rep-twice",
+    ),
+    pytest.param(
+        _replace("id: leads_monthly", "id: leads__monthly"),
+        9,
+        "goals[0].id",
+        "'__' separates a goal from its reps",
+        id="double-underscore-id",
+    ),
     pytest.param(_replace("version: 1", "version: 2"), 1, "version", "Input should be 1", id="version"),
     pytest.param("goals: {id: x}\n", 1, "goals", "valid list", id="goals-not-a-list"),
 ]

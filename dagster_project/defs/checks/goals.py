@@ -35,7 +35,7 @@ def build_goal_checks(goals_file: Path, name: str = "goal_checks") -> dg.AssetCh
         for line in lines.values()
     ]
 
-    @dg.multi_asset_check(name=name, specs=specs, can_subset=True, pool="duckdb")
+    @dg.multi_asset_check(name=name, specs=specs, can_subset=True)
     def _goal_checks(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[dg.AssetCheckResult]:

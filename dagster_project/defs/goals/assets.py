@@ -28,7 +28,6 @@ class GoalsConfig(dg.Config):
     key=["raw_config", "goals"],
     group_name="config",
     kinds={"yaml", "duckdb"},
-    pool="duckdb",
     description=f"`{GOALS_TABLE}`: the validated goals of goals.yml, one row per goal, replaced as a whole.",
 )
 def goals(
