@@ -1,4 +1,4 @@
-"""Which dbt models are exported, and which dbt run built them, read from dbt's own artifacts.
+"""Which dbt models are exported, read from dbt's manifest.
 
 The export list is derived, never kept by hand: every model under ``models/marts/`` is a mart
 (each with an enforced contract, so its columns and types are declared), and every mart is
@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-from dagster_project.lib.exports import DbtRun, Mart
+from dagster_project.lib.exports import Mart
 
 MARTS_FOLDER = "models/marts/"
 
@@ -38,13 +37,3 @@ def mart_from_node(node: Mapping[str, Any]) -> Mart:
 def load_manifest(path: Path) -> dict[str, Any]:
     """dbt's ``manifest.json``."""
     return json.loads(path.read_text())
-
-
-def read_dbt_run(run_results: Path) -> DbtRun:
-    """The invocation id and ``as_of_date`` var of the dbt invocation that wrote ``run_results``."""
-    results = json.loads(run_results.read_text())
-    as_of = (results.get("args", {}).get("vars") or {}).get("as_of_date")
-    return DbtRun(
-        invocation_id=results["metadata"]["invocation_id"],
-        as_of_date=date.fromisoformat(as_of) if as_of else None,
-    )

@@ -17,21 +17,44 @@ when the mart's dbt contract does:
   digits) converts back to the same decimal. The warehouse stays the exact system of record.
 
 Each mart is streamed from DuckDB in record batches straight into a ``ParquetWriter`` (zstd), so a
-large mart never sits in memory whole, let alone twice. It is written to a hidden temporary file in
-the export directory and ``os.replace``'d over the old one: a reader sees the previous file or the
-new one, never half a file, and an export that fails midway leaves the previous file untouched.
+large mart never sits in memory whole, let alone twice.
+
+**One export is one set, published at once.** The files of a run are read together (a dashboard
+page joins them), so a reader must see all of one run's files or all of the previous run's, never
+some of each. Renaming each file into place one by one cannot promise that: between two renames,
+or after a kill or a full disk between them, the folder holds a mix. So each run writes a new
+*generation* -- every mart and its ``manifest.json`` -- into a hidden folder
+``<export dir>/generations/.<generation>.tmp``, fsyncs it, renames it to
+``generations/<generation>`` and then publishes it by swapping one pointer: the symlink
+``<export dir>/current`` (relative, so the folder can be moved) is replaced by a new symlink with
+``os.replace``, a single atomic rename. Anything that fails before that swap -- a kill, a full disk,
+a query error -- leaves ``current`` and the set it names exactly as they were.
+
+Why a symlink rather than the manifest as the pointer: the dashboard (Evidence) and most BI tools
+read fixed file paths and cannot follow a list in a manifest, while every tool follows a symlink.
+A reader that wants one whole set resolves ``current`` once (:func:`published`) and reads from
+that folder; ``make dashboard`` links ``reports/exports`` to it for the same reason.
+
+The newest :data:`GENERATIONS_KEPT` generations are kept, so a reader still reading the previous
+set when the next one is published is not cut off; older ones are deleted. A killed export's hidden
+folder (and the ``.<mart>.parquet.*.tmp`` files the earlier one-file-at-a-time export left) are
+swept by the next export. Exports into one directory take turns under a file lock, so one never
+sweeps another's work in progress. An ``OSError`` while writing (``ENOSPC`` above all) is re-raised
+naming the file being written and the export directory.
 
 Dagster-free on purpose: the export assets call it, tests call it on small real warehouses.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
-import tempfile
+import secrets
+import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -40,16 +63,25 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dagster_project.lib import settings
+from dagster_project.lib.dated_dirs import dated_name, prune_oldest
 from dagster_project.lib.warehouse import open_warehouse
 
 MANIFEST_FILE = "manifest.json"
+CURRENT = "current"
+"""The symlink naming the published generation; readers go through it."""
+GENERATIONS = "generations"
+GENERATIONS_KEPT = 2
+"""The published generation and the one before it, which a slow reader may still be reading."""
+TEMPORARY = ".*.tmp"
+"""Hidden work in progress: a generation being written, a pointer being swapped, legacy temp files."""
+LOCK_FILE = ".lock"
 COMPRESSION = "zstd"
 BATCH_ROWS = 128 * 1024
 """Rows per record batch (and Parquet row group): bounded memory, row groups large enough to scan well."""
 
 
 def export_dir() -> Path:
-    """``MILEMARKER_EXPORT_DIR`` (default ``<data dir>/exports``): where the Parquet files and manifest go."""
+    """``MILEMARKER_EXPORT_DIR`` (default ``<data dir>/exports``): where the export generations go."""
     return settings._path_from_env("MILEMARKER_EXPORT_DIR", settings.data_dir() / "exports")
 
 
@@ -70,6 +102,10 @@ class Mart:
     def sql(self) -> str:
         """The relation quoted for SQL."""
         return f"{_quote(self.schema)}.{_quote(self.table)}"
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.name}.parquet"
 
 
 @dataclass(frozen=True)
@@ -127,37 +163,27 @@ def export_query(con: duckdb.DuckDBPyConnection, relation: str) -> str:
     return f"select {', '.join(items)} from {relation}"
 
 
-@contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """A temporary path beside ``target`` that replaces it on success and disappears on failure.
-
-    Same directory, so ``os.replace`` is a rename on one file system: atomic for every reader. The
-    file gets the usual permissions (``0666`` less the umask), not ``mkstemp``'s private ``0600``:
-    a dashboard may well run as another user.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    temporary = Path(name)
+def _fsync(path: Path) -> None:
+    """Flush ``path`` (a file, or a folder's entries) to disk: after a power cut, ``current`` must not
+    name a generation whose files the kernel had not written yet."""
+    fd = os.open(path, os.O_RDONLY)
     try:
-        yield temporary
-        temporary.chmod(0o644)
-        os.replace(temporary, target)
+        os.fsync(fd)
     finally:
-        temporary.unlink(missing_ok=True)
+        os.close(fd)
 
 
 def write_batches(reader: pa.RecordBatchReader, target: Path) -> int:
-    """Stream ``reader`` into the Parquet file ``target`` (atomically); returns the row count."""
+    """Stream ``reader`` into the Parquet file ``target`` and flush it to disk; returns the row count.
+
+    Not atomic by itself: it writes into a generation no reader sees until it is published.
+    """
     rows = 0
-    # The writer closes (footer written) before atomic_path renames the file into place.
-    with (
-        atomic_path(target) as temporary,
-        pq.ParquetWriter(temporary, reader.schema, compression=COMPRESSION) as writer,
-    ):
+    with pq.ParquetWriter(target, reader.schema, compression=COMPRESSION) as writer:
         for batch in reader:
             writer.write_batch(batch)
             rows += batch.num_rows
+    _fsync(target)
     return rows
 
 
@@ -165,7 +191,7 @@ def export_mart(
     con: duckdb.DuckDBPyConnection, mart: Mart, directory: Path, dbt_run: DbtRun, batch_rows: int = BATCH_ROWS
 ) -> ExportedMart:
     """Write ``mart`` to ``directory/<name>.parquet``, streamed in record batches."""
-    target = directory / f"{mart.name}.parquet"
+    target = directory / mart.file_name
     reader = con.sql(export_query(con, mart.sql)).to_arrow_reader(batch_rows)
     rows = write_batches(reader, target)
     return ExportedMart(
@@ -178,24 +204,119 @@ def export_mart(
     )
 
 
-def write_manifest(directory: Path, exported: Sequence[ExportedMart], generated_at: datetime) -> Path:
-    """Write ``manifest.json`` (atomically) describing ``exported``, sorted by mart name."""
+def write_manifest(
+    directory: Path, exported: Sequence[ExportedMart], generated_at: datetime, generation: str
+) -> Path:
+    """Write ``manifest.json`` describing ``exported`` (sorted by mart name) and its generation."""
     target = directory / MANIFEST_FILE
     manifest = {
+        "generation": generation,
         "generated_at": generated_at.isoformat(),
         "marts": [e.manifest_entry() for e in sorted(exported, key=lambda e: e.mart.name)],
     }
-    with atomic_path(target) as temporary:
-        temporary.write_text(json.dumps(manifest, indent=2) + "\n")
+    target.write_text(json.dumps(manifest, indent=2) + "\n")
+    _fsync(target)
     return target
 
 
-def listed_files(directory: Path) -> set[str]:
-    """The Parquet files the manifest in ``directory`` lists (none without a manifest)."""
-    manifest = directory / MANIFEST_FILE
-    if not manifest.exists():
-        return set()
-    return {entry["path"] for entry in json.loads(manifest.read_text())["marts"]}
+def published(directory: Path) -> Path:
+    """The generation folder ``directory/current`` names: read a whole set from here.
+
+    Resolve it once and read every file under the folder returned, rather than opening
+    ``current/<file>`` file by file: an export may publish in between.
+    """
+    try:
+        return directory / os.readlink(directory / CURRENT)
+    except FileNotFoundError:
+        message = f"nothing has been exported to {directory} yet: run the pipeline (make demo) first"
+        raise FileNotFoundError(message) from None
+
+
+def published_files(directory: Path) -> list[Path]:
+    """The Parquet files of the published generation in ``directory``, as its manifest lists them."""
+    generation = published(directory)
+    manifest = json.loads((generation / MANIFEST_FILE).read_text())
+    return [generation / entry["path"] for entry in manifest["marts"]]
+
+
+@contextmanager
+def _naming(path: Path, directory: Path) -> Iterator[None]:
+    """Re-raise an ``OSError`` with the path being written and the export directory in its message.
+
+    A full disk otherwise surfaces as pyarrow's bare ``[errno 28] No space left on device``, which
+    says neither where nor that the published set is still whole.
+    """
+    try:
+        yield
+    except OSError as error:
+        message = (
+            f"exporting {path} failed (export directory {directory}; "
+            f"the published export is unchanged): {error.strerror or error}"
+        )
+        raise (OSError(error.errno, message) if error.errno else OSError(message)) from error
+
+
+def _remove(path: Path) -> None:
+    """Best effort: what stays behind is swept by the next export."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+@contextmanager
+def _exclusive(directory: Path) -> Iterator[None]:
+    """Hold the export directory's lock: exports into it take turns (released even by a kill)."""
+    with (directory / LOCK_FILE).open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def _sweep(directory: Path) -> None:
+    """Remove what killed exports left: hidden ``*.tmp`` folders and files, and the set the
+    one-file-at-a-time export published at the top level (so a tool still reading it fails
+    loudly instead of showing numbers that no longer change)."""
+    for leftover in [*directory.glob(TEMPORARY), *(directory / GENERATIONS).glob(TEMPORARY)]:
+        _remove(leftover)
+    legacy_manifest = directory / MANIFEST_FILE
+    if legacy_manifest.exists():
+        for entry in json.loads(legacy_manifest.read_text())["marts"]:
+            (directory / entry["path"]).unlink(missing_ok=True)
+        legacy_manifest.unlink()
+
+
+def _write_generation(
+    warehouse: Path,
+    marts: Sequence[tuple[Mart, DbtRun]],
+    folder: Path,
+    directory: Path,
+    generated_at: datetime,
+    generation: str,
+) -> list[ExportedMart]:
+    """Every mart and the manifest into the new, unpublished ``folder``."""
+    with _naming(folder, directory):
+        folder.mkdir()
+    exported = []
+    with open_warehouse(warehouse, read_only=True) as con:
+        for mart, dbt_run in marts:
+            with _naming(folder / mart.file_name, directory):
+                exported.append(export_mart(con, mart, folder, dbt_run))
+    with _naming(folder / MANIFEST_FILE, directory):
+        write_manifest(folder, exported, generated_at, generation)
+        _fsync(folder)
+    return exported
+
+
+def _publish(folder: Path, generation: Path, directory: Path) -> None:
+    """Rename the written ``folder`` to ``generation``, then point ``current`` at it in one rename."""
+    with _naming(generation, directory):
+        folder.rename(generation)
+        _fsync(generation.parent)
+    pointer = directory / CURRENT
+    swap = directory / f".{CURRENT}.{secrets.token_hex(4)}.tmp"
+    with _naming(pointer, directory):
+        swap.symlink_to(generation.relative_to(directory))
+        os.replace(swap, pointer)
 
 
 def export_marts(
@@ -204,17 +325,29 @@ def export_marts(
     directory: Path,
     generated_at: datetime,
 ) -> list[ExportedMart]:
-    """Export every mart from ``warehouse`` into ``directory``, then write the manifest.
+    """Export every mart from ``warehouse`` as a new generation in ``directory`` and publish it.
 
-    The warehouse is opened read-only and closed before returning, so the export never holds the
-    writer lock dbt and the landing need. Files an earlier manifest listed for marts that are gone
-    (dropped or renamed in dbt) are removed once the new manifest is in place, so a dashboard
-    still reading one fails loudly instead of showing frozen numbers; other files are left alone.
+    The warehouse is opened read-only and closed before publishing, so the export never holds the
+    writer lock dbt and the landing need. A mart gone from dbt is simply absent from the new
+    generation: a dashboard still reading it fails loudly instead of showing frozen numbers.
+    Returns the marts with the paths they are published under.
     """
-    previous = listed_files(directory)
-    with open_warehouse(warehouse, read_only=True) as con:
-        exported = [export_mart(con, mart, directory, dbt_run) for mart, dbt_run in marts]
-    write_manifest(directory, exported, generated_at)
-    for name in previous - {each.path.name for each in exported}:
-        (directory / name).unlink(missing_ok=True)
-    return exported
+    generations = directory / GENERATIONS
+    with _naming(generations, directory):
+        generations.mkdir(parents=True, exist_ok=True)
+    with _exclusive(directory):
+        _sweep(directory)
+        name = dated_name(generated_at, secrets.token_hex(3))
+        folder, generation = generations / f".{name}.tmp", generations / name
+        try:
+            exported = _write_generation(warehouse, marts, folder, directory, generated_at, name)
+            _publish(folder, generation, directory)
+        except BaseException:
+            _remove(folder)
+            _remove(generation)
+            raise
+        with _naming(directory / CURRENT, directory):
+            _fsync(directory)
+        others = [g for g in generations.iterdir() if g != generation and not g.name.startswith(".")]
+        prune_oldest(others, GENERATIONS_KEPT - 1)
+    return [replace(each, path=generation / each.path.name) for each in exported]

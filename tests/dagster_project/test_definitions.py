@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dagster as dg
 import pytest
 
@@ -65,15 +67,17 @@ def test_dbt_tests_are_asset_checks(defs: dg.Definitions) -> None:
 
 def test_dbt_gets_the_organisation_and_its_as_of_date_or_the_launch_config_one() -> None:
     organisation = load_organisation(GOALS_FILE)
-    assert dbt_vars(DbtBuildConfig(as_of_date="2025-03-31")) == {
+    warehouse = Path("/data/warehouse.duckdb")
+    assert dbt_vars(DbtBuildConfig(as_of_date="2025-03-31"), warehouse) == {
         "as_of_date": "2025-03-31",
         "org_timezone": organisation.timezone,
         "fiscal_year_start_month": organisation.fiscal_year_start_month,
         "home_currency": organisation.currency,
+        "warehouse_path": "/data/warehouse.duckdb",
     }
-    assert dbt_vars(DbtBuildConfig())["as_of_date"] == organisation.today().isoformat()
+    assert dbt_vars(DbtBuildConfig(), warehouse)["as_of_date"] == organisation.today().isoformat()
     with pytest.raises(ValueError):
-        dbt_vars(DbtBuildConfig(as_of_date="31/03/2025"))
+        dbt_vars(DbtBuildConfig(as_of_date="31/03/2025"), warehouse)
 
 
 def bound(name: str) -> dict[str, object]:

@@ -35,7 +35,7 @@ import pytest
 from connectors.sandbox.config import SandboxConfig
 from dagster_project.definitions import defs as load_definitions
 from dagster_project.defs.resources import CREDENTIAL_VARS
-from dagster_project.lib.exports import MANIFEST_FILE
+from dagster_project.lib.exports import MANIFEST_FILE, published
 from dagster_project.lib.settings import REPO_ROOT
 
 pytestmark = pytest.mark.slow
@@ -95,7 +95,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exported]:
             run_config={"ops": {"milemarker_dbt": {"config": {"as_of_date": SANDBOX.as_of.isoformat()}}}},
             raise_on_error=False,
         )
-    yield Exported(data_dir / "warehouse.duckdb", data_dir / "exports", result)
+    yield Exported(data_dir / "warehouse.duckdb", published(data_dir / "exports"), result)
 
 
 def test_the_run_succeeds_and_exports_every_mart(exported: Exported) -> None:

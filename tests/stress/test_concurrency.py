@@ -7,8 +7,8 @@ starts in the test process: every step of that run must wait, then fail with the
 file and the child's pid, nothing of it may reach the file, and the child must finish a warehouse identical
 to a clean run's.
 
-Exports are written to a temporary file and renamed over the old one. A reader loop in the test
-process reads every Parquet file and the manifest while a child rewrites them again and again,
+Exports are published as whole sets behind the ``current`` symlink. A reader loop in the test
+process reads every Parquet file and the manifest through it while a child exports again and again,
 and must only ever see complete files (and must have seen several versions, or it raced nothing).
 """
 
@@ -36,7 +36,7 @@ from connectors.sandbox.server import run_sandbox
 from dagster_project.definitions import defs as load_definitions
 from dagster_project.defs.jobs import LAND_RAW
 from dagster_project.defs.resources import WarehouseResource
-from dagster_project.lib.exports import MANIFEST_FILE
+from dagster_project.lib.exports import CURRENT, MANIFEST_FILE
 
 SANDBOX = SandboxConfig(seed=5, scale=0.05, as_of=date(2026, 11, 23))
 SLOW = FaultProfile(rates={FaultKind.SLOW: 1.0}, slow_seconds=0.3)
@@ -112,7 +112,7 @@ def test_export_readers_only_ever_see_whole_files(
     try:
         while writer.poll() is None:
             for name, rows in EXPORT_TABLES.items():
-                path = exports / f"{name}.parquet"
+                path = exports / CURRENT / f"{name}.parquet"
                 try:
                     with path.open("rb") as handle:  # one open file: the version read is the version checked
                         versions[name].add(os.fstat(handle.fileno()).st_ino)
@@ -120,7 +120,7 @@ def test_export_readers_only_ever_see_whole_files(
                 except FileNotFoundError:
                     continue  # not written yet
                 reads += 1
-            manifest = exports / MANIFEST_FILE
+            manifest = exports / CURRENT / MANIFEST_FILE
             if manifest.exists():
                 assert {entry["mart"] for entry in json.loads(manifest.read_text())["marts"]} == set(
                     EXPORT_TABLES

@@ -12,10 +12,16 @@ dbt's unit tests are left out of the build, as dbt recommends for production run
 are fixed fixtures, so they say nothing about today's data and cost ~10 % of the build. They run
 wherever the SQL changes: ``make test`` builds the whole project, unit tests included
 (``tests/dbt``), and ``dbt build`` by hand runs them too.
+
+Every model's materialization carries the ``as_of_date`` it was built for (:data:`AS_OF_DATE`),
+next to dagster-dbt's own ``invocation_id``: the exports read both from Dagster's records instead
+of from dbt's target folders, which are pruned to the last few runs (``lib/dbt_runs.py``).
 """
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -23,16 +29,33 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from dagster_project.defs.dbt.build_vars import DbtBuildConfig, dbt_vars
 from dagster_project.defs.dbt.project import DBT_PROJECT
+from dagster_project.defs.resources import WarehouseResource
+from dagster_project.lib.dbt_runs import new_run_target
+
+AS_OF_DATE = "as_of_date"
+"""Metadata key, on every model's materialization, of the ``as_of_date`` var dbt built it with."""
+DBT_RUNS_DIR = Path(DBT_PROJECT.project_dir) / DBT_PROJECT.target_path / "runs"
+"""The per-invocation target folders (``dbt/target/runs/<started>-<run id>``)."""
 
 
 @dbt_assets(
     manifest=DBT_PROJECT.manifest_path,
     project=DBT_PROJECT,
-    pool="duckdb",
     dagster_dbt_translator=DagsterDbtTranslator(DagsterDbtTranslatorSettings(enable_asset_checks=True)),
 )
 def milemarker_dbt(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    config: DbtBuildConfig,
 ) -> Iterator[Any]:
-    args = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars(config))]
-    yield from dbt.cli(args, context=context).stream()
+    # dbt opens the file in its own process and would fail at once, with DuckDB's bare lock error,
+    # while another run holds it: wait here as every other step does.
+    warehouse.wait_until_free()
+    build_vars = dbt_vars(config, Path(warehouse.path))
+    args = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(build_vars)]
+    target = new_run_target(DBT_RUNS_DIR, context.run.run_id, datetime.now(UTC))
+    for event in dbt.cli(args, context=context, target_path=target).stream():
+        if isinstance(event, dg.Output):
+            context.add_output_metadata({AS_OF_DATE: build_vars["as_of_date"]}, output_name=event.output_name)
+        yield event

@@ -1,4 +1,9 @@
-"""The ``--vars`` every dbt invocation receives: the as-of day and goals.yml's organisation block.
+"""The ``--vars`` every dbt invocation receives: the as-of day, goals.yml's organisation block and
+the warehouse file.
+
+The warehouse path is handed over already resolved, so dbt opens exactly the file the Python side
+writes, however the environment spelled it (``dbt/profiles.yml`` resolves it the same way when dbt
+is run by hand).
 
 Shared by the build and by the parse that writes the manifest (``defs/dbt/project.py``): dbt keys
 its partial-parse cache on the exact ``--vars`` string, so a parse without them followed by a build
@@ -6,6 +11,7 @@ with them re-parses the whole project once more.
 """
 
 from datetime import date
+from pathlib import Path
 
 import dagster as dg
 
@@ -20,8 +26,8 @@ class DbtBuildConfig(dg.Config):
     """ISO date the marts are computed for; empty means today in the organisation's time zone."""
 
 
-def dbt_vars(config: DbtBuildConfig) -> dict[str, str | int]:
-    """The ``--vars`` of a build with ``config`` started now."""
+def dbt_vars(config: DbtBuildConfig, warehouse: Path) -> dict[str, str | int]:
+    """The ``--vars`` of a build of ``warehouse`` with ``config`` started now."""
     organisation = load_organisation(GOALS_FILE)
     as_of = date.fromisoformat(config.as_of_date) if config.as_of_date else organisation.today()
     return {
@@ -29,4 +35,5 @@ def dbt_vars(config: DbtBuildConfig) -> dict[str, str | int]:
         "org_timezone": organisation.timezone,
         "fiscal_year_start_month": organisation.fiscal_year_start_month,
         "home_currency": organisation.currency,
+        "warehouse_path": str(warehouse),
     }

@@ -20,13 +20,13 @@ import yaml
 from dagster_dbt import DbtProject
 
 from dagster_project.defs.dbt.build_vars import DbtBuildConfig, dbt_vars
-from dagster_project.lib.settings import DBT_PROJECT_DIR
+from dagster_project.lib.settings import DBT_PROJECT_DIR, warehouse_path
 
 
 def _build_vars_args() -> list[str]:
     """``--vars`` as a build would pass them; none if goals.yml cannot be read (the build says why)."""
     try:
-        return ["--vars", json.dumps(dbt_vars(DbtBuildConfig()))]
+        return ["--vars", json.dumps(dbt_vars(DbtBuildConfig(), warehouse_path()))]
     except (OSError, ValueError, yaml.YAMLError):
         return []
 

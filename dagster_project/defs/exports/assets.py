@@ -1,20 +1,21 @@
 """``exports/<mart>``: every dbt mart as a Parquet file for the dashboard, after each run.
 
-One multi-asset exports all marts in one step, from one read-only connection, and writes the
-``manifest.json`` that describes them together: the files are a consistent set, built from the
-same dbt run, which is what a dashboard needs. Its specs are generated from the dbt manifest (every
-model under ``models/marts/``), each depending on its mart's dbt asset, so the asset graph runs
-from API stream to Parquet file and a new mart is exported without touching this module. It reads
-the warehouse read-only, yet sits in the ``duckdb`` pool: DuckDB refuses a reader in one process
-while another holds the write lock, so it must not overlap a writer any more than a writer may.
+One multi-asset exports all marts in one step, from one read-only connection, with the
+``manifest.json`` that describes them together, and publishes them at once as a new generation
+(``lib/exports.py``): readers see a consistent set, built from the same dbt run, which is what a
+dashboard needs. Its specs are generated from the dbt manifest (every model under
+``models/marts/``), each depending on its mart's dbt asset, so the asset graph runs from API
+stream to Parquet file and a new mart is exported without touching this module. It reads
+the warehouse read-only, after dbt in the same run; a reader in another process is refused while
+a writer holds the file, so it waits on the warehouse like every other step.
 
-The dbt run a mart came from is looked up, not guessed: dagster-dbt records the dbt invocation id
-on each model's materialization, and that invocation's ``run_results.json`` (in the per-invocation
-target directory dagster-dbt creates for the run) holds the ``as_of_date`` var it was built with.
+The dbt run a mart came from is looked up, not guessed: every model's latest materialization in
+Dagster's records carries dagster-dbt's ``invocation_id`` and the ``as_of_date`` the dbt asset built
+it for. Those records outlive dbt's target folders, which are pruned to the last few runs.
 """
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -23,11 +24,20 @@ from dagster_dbt import get_asset_key_for_model
 from dagster_project.defs.dbt import assets as dbt_assets
 from dagster_project.defs.dbt.project import DBT_PROJECT
 from dagster_project.defs.resources import WarehouseResource
-from dagster_project.lib.dbt_marts import load_manifest, mart_from_node, mart_nodes, read_dbt_run
-from dagster_project.lib.exports import DbtRun, ExportedMart, Mart, export_dir, export_marts
+from dagster_project.lib.dbt_marts import load_manifest, mart_from_node, mart_nodes
+from dagster_project.lib.exports import (
+    CURRENT,
+    DbtRun,
+    ExportedMart,
+    Mart,
+    export_dir,
+    export_marts,
+    published,
+)
 
 EXPORT_PREFIX = "exports"
-DBT_TARGET_DIR = Path(DBT_PROJECT.project_dir) / "target"
+DBT_INVOCATION_ID = "invocation_id"
+"""dagster-dbt's metadata key, on every model it builds, for the dbt invocation that built it."""
 
 
 def export_key(mart: Mart) -> dg.AssetKey:
@@ -48,15 +58,12 @@ def dbt_run_of(instance: dg.DagsterInstance, key: dg.AssetKey) -> DbtRun:
     """The dbt invocation behind the latest materialization of ``key`` (unknowns are ``None``)."""
     event = instance.get_latest_materialization_event(key)
     materialization = event.asset_materialization if event else None
-    entry = materialization.metadata.get("invocation_id") if materialization else None
-    if event is None or entry is None:
-        return DbtRun(invocation_id=None, as_of_date=None)
-    invocation_id = str(entry.value)
-    for run_results in DBT_TARGET_DIR.glob(f"*-{event.run_id[:7]}-*/run_results.json"):
-        dbt_run = read_dbt_run(run_results)
-        if dbt_run.invocation_id == invocation_id:
-            return dbt_run
-    return DbtRun(invocation_id=invocation_id, as_of_date=None)
+    metadata = materialization.metadata if materialization else {}
+    invocation_id, as_of = metadata.get(DBT_INVOCATION_ID), metadata.get(dbt_assets.AS_OF_DATE)
+    return DbtRun(
+        invocation_id=str(invocation_id.value) if invocation_id else None,
+        as_of_date=date.fromisoformat(str(as_of.value)) if as_of else None,
+    )
 
 
 def materialize_result(exported: ExportedMart) -> dg.MaterializeResult:
@@ -82,12 +89,11 @@ def materialize_result(exported: ExportedMart) -> dg.MaterializeResult:
             deps=[mart_key(mart)],
             group_name=EXPORT_PREFIX,
             kinds={"parquet"},
-            description=f"`{mart.name}.parquet` in the export directory: the mart `{mart.relation}` "
+            description=f"`current/{mart.name}.parquet` in the export directory: the mart `{mart.relation}` "
             "for the dashboard (money as float64, dates as date32, zstd).",
         )
         for mart in MARTS
     ],
-    pool="duckdb",
 )
 def export_marts_asset(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
@@ -95,7 +101,7 @@ def export_marts_asset(
     directory = export_dir()
     marts = [(mart, dbt_run_of(context.instance, mart_key(mart))) for mart in MARTS]
     exported = export_marts(Path(warehouse.path), marts, directory, generated_at=datetime.now(UTC))
-    context.log.info(f"Exported {len(exported)} marts to {directory}")
+    context.log.info(f"Exported {len(exported)} marts to {published(directory)}, now {directory / CURRENT}")
     for each in exported:
         yield materialize_result(each)
 
