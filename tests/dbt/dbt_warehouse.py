@@ -71,19 +71,23 @@ def land_sandbox(config: SandboxConfig, warehouse: Path, scratch: Path) -> dict[
         return dict(sandbox.business.truth())
 
 
-def dbt_build(warehouse: Path, as_of: date, scratch: Path, select: Sequence[str] = ()) -> None:
+def dbt_build(
+    warehouse: Path, as_of: date, scratch: Path, select: Sequence[str] = (), command: str = "build"
+) -> None:
     """``dbt build`` into ``warehouse`` as of ``as_of``; fails naming what broke.
 
-    ``select`` narrows the build to those dbt selectors (default: the whole project).
+    ``select`` narrows the build to those dbt selectors (default: the whole project). ``command``
+    ``"run"`` builds the models alone, without dbt's tests (half the time, for tests that only
+    compare rows; the seeds must be loaded first, with ``"seed"``).
 
     dbt runs in a child process rather than through ``dbtRunner``: dbt-duckdb keeps its DuckDB
     instance open in the process after ``invoke`` returns, so the tests' own (read-only) connections
     would be refused; a finished child has released the file.
     """
     target = scratch / "target"
-    command = [
+    argv = [
         str(Path(sys.executable).with_name("dbt")),
-        "build",
+        command,
         "--project-dir",
         str(DBT_PROJECT_DIR),
         "--profiles-dir",
@@ -97,7 +101,7 @@ def dbt_build(warehouse: Path, as_of: date, scratch: Path, select: Sequence[str]
         *(["--select", *select] if select else []),
     ]
     env = {**os.environ, "MILEMARKER_DUCKDB": str(warehouse)}
-    finished = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    finished = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
     if finished.returncode == 0:
         return
     results = target / "run_results.json"

@@ -22,6 +22,8 @@
       MRR churn of the 12 months before, for each whole month after the origin's month (monthly
       contracts are invoiced on the 1st, so the origin's own month is already billed).
     Pipeline revenue: a win's project value in its month and its MRR from the next month on.
+    Sums and means of DOUBLE terms are exact (exact_sum, exact_avg): a plain sum() depends on the
+    order rows arrive in, so identical data gave a forecast differing in its last digits.
     weighted_pipeline_crm (open_pipeline bookings rows): Σ amount x HubSpot stage probability of
     the deals open at the origin, in the month of their close date (overdue ones in the first);
     weighted_pipeline_total: the whole weighted pipeline open at the origin (the backtest's
@@ -233,8 +235,9 @@ open_pipeline as (
         target_month,
         'open_pipeline' as component,
         metric.metric_name,
-        sum(metric.value * win_rate * timing_rate) as expected_value,
-        sum(metric.value * metric.value * win_rate * timing_rate * (1 - win_rate * timing_rate)) as variance
+        {{ exact_sum('metric.value * win_rate * timing_rate') }} as expected_value,
+        {{ exact_sum('metric.value * metric.value * win_rate * timing_rate * (1 - win_rate * timing_rate)') }}
+            as variance
     from open_deal_months,
         (values ('bookings'), ('deals_won'), ('new_mrr'), ('project')) as metric_names(metric_name),
         lateral (select
@@ -252,7 +255,8 @@ weighted_pipeline as (
     select
         open_deals.origin_date,
         coalesce(close_month.target_month, first_month.target_month) as target_month,
-        sum(open_deals.bookings_value * coalesce(open_deals.stage_probability_rate, 0)) as weighted_pipeline_crm
+        {{ exact_sum('open_deals.bookings_value * coalesce(open_deals.stage_probability_rate, 0)') }}
+            as weighted_pipeline_crm
     from open_deals
     inner join months_ranked as first_month
         on open_deals.origin_date = first_month.origin_date
@@ -267,7 +271,9 @@ weighted_pipeline as (
 ),
 
 weighted_pipeline_totals as (
-    select origin_date, sum(bookings_value * coalesce(stage_probability_rate, 0)) as weighted_pipeline_total
+    select
+        origin_date,
+        {{ exact_sum('bookings_value * coalesce(stage_probability_rate, 0)') }} as weighted_pipeline_total
     from open_deals
     group by origin_date
 ),
@@ -286,10 +292,10 @@ new_pipeline_timing as (
     select
         months_ranked.origin_date,
         months_ranked.target_month,
-        sum(
-            coalesce(g_last.cdf, case when months_ranked.last_day_ahead - offsets.creation_day < 0 then 0 else 1 end)
-            - coalesce(g_first.cdf, case when months_ranked.first_day_ahead - 1 - offsets.creation_day < 0 then 0 else 1 end)
-        ) as won_share_days
+        {{ exact_sum(
+            'coalesce(g_last.cdf, case when months_ranked.last_day_ahead - offsets.creation_day < 0 then 0 else 1 end)
+            - coalesce(g_first.cdf, case when months_ranked.first_day_ahead - 1 - offsets.creation_day < 0 then 0 else 1 end)'
+        ) }} as won_share_days
     from months_ranked
     cross join generate_series(1, {{ horizon_days }}) as offsets(creation_day)
     left join created_cdf as g_first
@@ -375,7 +381,9 @@ recurring as (
     left join mrr_history as origin_mrr
         on origin_mrr.month_start = date_trunc('month', months_ranked.origin_date)
     left join (
-        select origins.origin_date, avg(mrr_history.gross_mrr_churn_rate) as mean_churn_rate
+        select
+            origins.origin_date,
+            {{ exact_avg('mrr_history.gross_mrr_churn_rate', scale=18) }} as mean_churn_rate
         from origins
         inner join mrr_history
             on mrr_history.month_start < date_trunc('month', origins.origin_date + 1)
@@ -396,7 +404,9 @@ components as (
 with_total as (
     select * from components
     union all
-    select origin_date, target_month, 'total', metric_name, sum(expected_value), sum(variance)
+    select
+        origin_date, target_month, 'total', metric_name,
+        {{ exact_sum('expected_value') }}, {{ exact_sum('variance') }}
     from components
     group by all
 )

@@ -4,7 +4,7 @@
     (bookings, deals_won, new_mrr, revenue), it has no filters (the forecast is for the whole
     business), and its period ends within the forecast horizon; otherwise pacing falls back to
     the run-rate projection. A forecast month only partly inside the period counts pro rata to
-    its days.
+    its days. The months are added exactly (exact_sum), so identical data gives identical values.
 -#}
 with periods as (
     select *
@@ -41,6 +41,6 @@ overlapping as (
     where periods.period_end <= (select max(forecast_window_end) from forecast)
 )
 
-select goal_period_id, sum(expected_value) as expected_value
+select goal_period_id, {{ exact_sum('expected_value') }} as expected_value
 from overlapping
 group by goal_period_id

@@ -7,6 +7,13 @@
     The series covers the pacing window (var('pacing_window_days', 56) days back from the as-of
     day), last year's copy of every period in it, and the 365 days before the window that the
     best trailing 28-day rate looks at. Days without activity are zeros (for mrr: no MRR that day).
+
+    Sums are exact: values are summed and cumulated as DECIMAL(38, 8) and leave as DOUBLE at the
+    end. Every value pacing adds up is a count or an amount of at most 8 decimals (the cast is
+    exact; close_rate's daily ratio is rounded, but pacing sums its numerator and denominator,
+    never its value). DOUBLE sums depend on the order rows arrive in, which changed the pacing
+    marts between two builds of the same data and gave a flat level a change of +-1e-11 (that
+    acceleration_needed, a division by the run rate, blew up with a random sign).
 -#}
 {%- set window_days = var('pacing_window_days', 56) -%}
 
@@ -47,9 +54,9 @@ matched as (
         scopes.goal_id,
         scopes.owner_id as scope_owner_id,
         metrics.date_day,
-        sum(metrics.value) as value,
-        sum(metrics.numerator) as numerator,
-        sum(metrics.denominator) as denominator
+        sum(cast(metrics.value as decimal(38, 8))) as value,
+        sum(cast(metrics.numerator as decimal(38, 8))) as numerator,
+        sum(cast(metrics.denominator as decimal(38, 8))) as denominator
     from scopes
     inner join metrics
         on scopes.metric_name = metrics.metric_name
@@ -97,14 +104,13 @@ running as (
 rates as (
     select
         *,
-        -- per day over the trailing 28 days: a flow's average, a level's change. Rounded to 1e-6:
-        -- DOUBLE sums depend on row order, so a flat level would otherwise show a change of
-        -- +-1e-11 that a division by the run rate (acceleration_needed) blows up with a random sign
-        round((
+        -- per day over the trailing 28 days: a flow's average, a level's change (exactly 0 for a
+        -- flat level: the difference is taken in DECIMAL, divided once)
+        cast((
             case when metric_kind = 'level' then value else cumulative_value end
             - lag(case when metric_kind = 'level' then value else cumulative_value end, 28)
                 over (partition by goal_id, scope_owner_id order by date_day)
-        ) / 28.0, 6) as run_rate_28d
+        ) as double) / 28 as run_rate_28d
     from running
 )
 
@@ -112,12 +118,12 @@ select
     goal_id,
     scope_owner_id,
     date_day,
-    value,
-    numerator,
-    denominator,
-    cumulative_value,
-    cumulative_numerator,
-    cumulative_denominator,
+    cast(value as double) as value,
+    cast(numerator as double) as numerator,
+    cast(denominator as double) as denominator,
+    cast(cumulative_value as double) as cumulative_value,
+    cast(cumulative_numerator as double) as cumulative_numerator,
+    cast(cumulative_denominator as double) as cumulative_denominator,
     run_rate_28d,
     max(run_rate_28d) over (
         partition by goal_id, scope_owner_id order by date_day rows between 364 preceding and current row

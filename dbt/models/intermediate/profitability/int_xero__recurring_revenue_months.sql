@@ -7,6 +7,10 @@
     weekly template's invoices in a month count as their average x 52/12/P. Credit notes are
     revenue adjustments, not MRR changes. Invoices whose template is no longer served count as
     monthly.
+
+    Each line is converted to home currency as DECIMAL(20, 8) (as fct_ledger_lines does) and the
+    sums stay DECIMAL, so they are exact: a DOUBLE sum depends on the order rows arrive in and
+    could change the last decimal of mrr_home between two builds of the same data.
 -#}
 with invoices as (
     select
@@ -14,7 +18,7 @@ with invoices as (
         repeating_invoice_id,
         contact_id as client_id,
         cast(date_trunc('month', document_date) as date) as invoice_month,
-        sum(net_amount / currency_rate) as amount_home
+        sum(cast(net_amount / currency_rate as decimal(20, 8))) as amount_home
     from {{ ref('int_xero__document_lines') }}
     where document_type = 'ACCREC' and repeating_invoice_id is not null
     group by all
@@ -35,7 +39,7 @@ monthly as (
         repeating_invoice_id,
         client_id,
         cast(invoice_month + to_months(covered.month_offset) as date) as month_start,
-        sum(amount_home / schedule_period) as mrr_home
+        sum(cast(amount_home / schedule_period as decimal(38, 8))) as mrr_home
     from scheduled,
         range(0, schedule_period) as covered(month_offset)
     where schedule_unit = 'MONTHLY'

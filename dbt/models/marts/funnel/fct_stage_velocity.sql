@@ -6,6 +6,11 @@
     later stage including won; regressed moves back), with median, 75th percentile and mean
     days_in_stage. Open: visits still in the stage at the month's end (at the end of as_of_date
     for the current month) and the median age of those visits then.
+
+    Bit-stable: identical data rebuilds to identical values. The mean is the exact sum of the
+    visits' days_in_stage (4 decimals, summed as DECIMAL) divided once, since an avg() over DOUBLE
+    depends on the order rows arrive in, and round(..., 4) turned that into a changed 4th decimal
+    in most rebuilds; medians and quantiles pick values by rank, so they need no such care.
 -#}
 with visits as (
     select * from {{ ref('fct_deal_stage_history') }}
@@ -42,7 +47,7 @@ exits as (
         count_if(exit_type = 'lost') as lost_count,
         median(days_in_stage) as median_days_in_stage,
         quantile_cont(days_in_stage, 0.75) as p75_days_in_stage,
-        avg(days_in_stage) as mean_days_in_stage
+        {{ exact_avg('days_in_stage', scale=4) }} as mean_days_in_stage
     from visits
     where exited_at is not null
     group by all

@@ -4,7 +4,8 @@
     beside the CRM weighted-pipeline baseline. Grain: target month x metric_name (bookings,
     deals_won, new_mrr). The baseline is the whole weighted pipeline open at the origin (amount
     x HubSpot stage probability), read as next month's expectation, for bookings only.
-    Errors are forecast - actual; absolute percentage errors are over the actual.
+    Errors are forecast - actual; absolute percentage errors are over the actual. Actuals are
+    summed exactly (exact_sum), so identical data gives identical values.
 -#}
 with forecast as (
     select *
@@ -28,7 +29,10 @@ totals as (
 ),
 
 actuals as (
-    select metric_name, cast(date_trunc('month', date_day) as date) as target_month, sum(value) as actual_value
+    select
+        metric_name,
+        cast(date_trunc('month', date_day) as date) as target_month,
+        {{ exact_sum('value') }} as actual_value
     from {{ ref('int_metrics__daily') }}
     where metric_name in ('bookings', 'deals_won', 'new_mrr')
     group by all

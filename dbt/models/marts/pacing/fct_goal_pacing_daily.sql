@@ -4,6 +4,7 @@
         incremental_strategy='delete+insert',
         unique_key=['goal_target_id', 'as_of_date'],
         on_schema_change='append_new_columns',
+        pre_hook="{{ delete_rows_after_as_of_date('as_of_date') }}",
     )
 }}
 {#-
@@ -14,7 +15,9 @@
     today's data, and writes the last var('pacing_history_days', 28) of them (delete+insert): a
     row depends only on the data and its as_of_date, so a rerun or backfill reproduces it, while
     days that fell out of the window keep the values they were written with. Drift and the
-    off-track streak are computed inside the window, so they exist from the first build.
+    off-track streak are computed inside the window, so they exist from the first build. A run
+    first deletes the rows dated after its as-of day (the pre_hook): after a rebuild of an earlier
+    day, the table holds no day from a later build, only what that day's build would write.
 
     Math (shared/reference/marts.md E3; T target, A actual to date, w curve, D and d days):
       expected   flow T·w | level B + (T - B)·w (B = value the day before the period) | ratio T

@@ -6,7 +6,8 @@
     cumulative_share_rate give concentration (top-10 client share = cumulative_share_rate at
     value_rank 10 of dimension client), and dimension_hhi is the Herfindahl index of the
     dimension's shares (1 = all revenue from one value). A value whose credits exceed its invoices
-    in a month has a negative share.
+    in a month has a negative share. The squared shares are added exactly (exact_sum): a DOUBLE
+    sum over a window partition depends on the order its rows arrive in.
 -#}
 with revenue_lines as (
     select
@@ -75,7 +76,7 @@ select
     cast(sum(share) over (
         partition by month_start, dimension order by value_rank rows between unbounded preceding and current row
     ) as double) as cumulative_share_rate,
-    cast(sum(share * share) over (partition by month_start, dimension) as double) as dimension_hhi
+    {{ exact_sum('share * share', scale=18, over='partition by month_start, dimension') }} as dimension_hhi
 from ranked
 left join {{ ref('int_client_crosswalk') }} as clients
     on ranked.dimension = 'client' and ranked.dimension_key = clients.client_id
