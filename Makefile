@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.milemarker-installed
 
-.PHONY: demo dev test lint dashboard dashboard-dev dashboard-deps bench stress
+.PHONY: demo dev test lint dashboard dashboard-dev dashboard-deps contract-deps contracts bench stress
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,8 +22,8 @@ demo: $(STAMP)
 dev: $(STAMP)
 	$(BIN)/python -m dagster_project dev
 
-## test: the whole suite, end-to-end tests included (select them alone with -m slow)
-test: $(STAMP) dashboard-deps
+## test: the whole suite, end-to-end and contract tests included (select them alone with -m slow)
+test: $(STAMP) dashboard-deps contract-deps
 	$(BIN)/pytest
 
 ## stress: the long fault storm (3 seeds, scale 0.3, marts compared) and 16 SIGKILLed landings;
@@ -56,11 +56,13 @@ lint: $(STAMP)
 # The Evidence dashboard (reports/) reads the Parquet exports, never the warehouse. Its node
 # modules stay in reports/node_modules (git-ignored) and are reinstalled when package.json or the
 # lock changes; `npm install`, not `npm ci`, because the lock lacks other platforms' optional
-# binaries. reports/exports links to the export directory the Dagster run writes.
+# binaries. reports/exports links to the export generation published last (what <export dir>/current
+# names at that moment), so one build reads one whole set even if a run publishes another meanwhile.
 REPORTS := reports
 NODE_STAMP := $(REPORTS)/node_modules/.milemarker-installed
 CHROMIUM := /usr/bin/chromium
-EXPORT_DIR = $(shell $(BIN)/python -c 'from dagster_project.lib.exports import export_dir; print(export_dir())')
+PUBLISHED_EXPORTS = $(BIN)/python -c 'from dagster_project.lib.exports import export_dir, published; print(published(export_dir()))'
+LINK_EXPORTS = exports=$$($(PUBLISHED_EXPORTS)) && ln -sfn "$$exports" $(REPORTS)/exports
 
 $(NODE_STAMP): $(REPORTS)/package.json $(REPORTS)/package-lock.json
 	cd $(REPORTS) && npm install --no-audit --no-fund
@@ -74,10 +76,28 @@ dashboard-deps: $(NODE_STAMP) $(CHROMIUM)
 
 ## dashboard: build the Evidence site into reports/build/ from the current exports (after `make demo`)
 dashboard: $(STAMP) $(NODE_STAMP)
-	ln -sfn "$(EXPORT_DIR)" $(REPORTS)/exports
+	$(LINK_EXPORTS)
 	cd $(REPORTS) && npm run sources -- --strict && npm run build:strict
 
 ## dashboard-dev: the dashboard live on http://127.0.0.1:3001, re-rendered as pages are edited
 dashboard-dev: $(STAMP) $(NODE_STAMP)
-	ln -sfn "$(EXPORT_DIR)" $(REPORTS)/exports
+	$(LINK_EXPORTS)
 	cd $(REPORTS) && npm run sources -- --strict && npm run dev
+
+# The contract tests (tests/contract) serve the vendors' official OpenAPI specs with Stoplight Prism,
+# pinned in tests/contract/mock/package.json. Its node modules stay in tests/contract/mock/node_modules
+# (git-ignored) and are reinstalled when package.json or the lock changes; `npm ci`, not `npm install`:
+# Prism is plain JavaScript (no per-platform binaries), so the lock installs exactly everywhere.
+CONTRACT_MOCK := tests/contract/mock
+CONTRACT_STAMP := $(CONTRACT_MOCK)/node_modules/.milemarker-installed
+
+$(CONTRACT_STAMP): $(CONTRACT_MOCK)/package.json $(CONTRACT_MOCK)/package-lock.json
+	cd $(CONTRACT_MOCK) && npm ci --no-audit --no-fund
+	touch $(CONTRACT_STAMP)
+
+## contract-deps: Stoplight Prism for the contract tests
+contract-deps: $(CONTRACT_STAMP)
+
+## contracts: run every stream against the spec mocks and rewrite the results table in docs/contracts.md
+contracts: $(STAMP) $(CONTRACT_STAMP)
+	$(BIN)/python tests/contract/write_contracts_doc.py

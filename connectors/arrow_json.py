@@ -8,7 +8,10 @@ follow the vendor's nesting; the vendor modules then flatten and type it with Ar
 Fields the schema does not name are ignored, so vendors may add fields freely. A body that does
 not parse (truncated, HTML) raises :class:`~connectors.http.BodyDecodeError` so the request loop
 fetches it again; a value of the wrong JSON type, or text that is not UTF-8, is a contract
-violation and raises ``BadRecordError`` (an ``ApiError``) naming the record.
+violation and raises ``BadRecordError`` (a ``ResponseShapeError``) naming the record.
+
+pyarrow's reader is only ever handed a body that starts as a JSON object: given ``null`` it
+crashes the whole process (SIGSEGV, pyarrow 2x), so anything else is refused before it gets there.
 """
 
 from __future__ import annotations
@@ -20,20 +23,28 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
-from connectors.http import BodyDecodeError
-from connectors.payload_checks import BadRecordError, describe_type_mismatch, require_utf8
+from connectors.http import BodyDecodeError, decode_json
+from connectors.payload_checks import require_utf8, type_mismatch
+from connectors.shapes import mismatch
 
 _MIN_BLOCK = 1 << 20
+_JSON_WHITESPACE = b" \t\r\n"
 
 
-def page_decoder(schema: pa.Schema) -> Callable[[bytes], pa.Table]:
-    """A ``decode`` callable for :meth:`HttpClient.request` yielding a one-row ``pa.Table``."""
+def page_decoder(schema: pa.Schema, *, required: tuple[str, ...] = ()) -> Callable[[bytes], pa.Table]:
+    """A ``decode`` callable for :meth:`HttpClient.request` yielding a one-row ``pa.Table``.
+
+    ``required`` names top-level record lists the vendor always sends (HubSpot ``results``, Xero
+    ``Invoices``): missing or ``null``, or holding a ``null`` record, is a ``ResponseShapeError``
+    rather than an empty page, which would silently land nothing and move the cursor on.
+    """
 
     parse_options = pa_json.ParseOptions(
         explicit_schema=schema, unexpected_field_behavior="ignore", newlines_in_values=True
     )
 
     def decode(body: bytes) -> pa.Table:
+        require_object(body)
         require_utf8(body)  # the JSON reader does not check, and DuckDB refuses such strings later
         read_options = pa_json.ReadOptions(use_threads=False, block_size=max(_MIN_BLOCK, len(body) + 1))
         try:
@@ -43,15 +54,37 @@ def page_decoder(schema: pa.Schema) -> Callable[[bytes], pa.Table]:
         except pa.ArrowInvalid as exc:
             message = str(exc)
             if "changed from" in message:
-                raise BadRecordError(
-                    f"response does not match the documented types: {describe_type_mismatch(body, message)}"
-                ) from None
+                raise type_mismatch(body, message) from None
             raise BodyDecodeError(message) from None
         if table.num_rows != 1:
             raise BodyDecodeError(f"expected one JSON document, got {table.num_rows}")
+        for column in required:
+            require_records(table, column)
         return table
 
     return decode
+
+
+def require_object(body: bytes) -> None:
+    """Refuse, before pyarrow sees it, a body that is not a JSON object.
+
+    Only the first significant byte is looked at (the happy path pays nothing more); a body that
+    does not start with ``{`` is parsed once to tell JSON of the wrong shape (a contract breach)
+    from garbage (fetched again, like a truncated page).
+    """
+    start = body.lstrip(_JSON_WHITESPACE)[:1]
+    if start != b"{":
+        raise mismatch("$", "a JSON object", decode_json(body))
+
+
+def require_records(page: pa.Table, column: str) -> None:
+    """``column`` is present, not ``null``, and holds no ``null`` record."""
+    lists = page.column(column).combine_chunks()
+    if lists.null_count:
+        raise mismatch(f"$.{column}", "an array", None)
+    nulls = pc.is_null(pc.list_flatten(lists))
+    if pc.any(nulls).as_py():
+        raise mismatch(f"$.{column}[{pc.index(nulls, True).as_py()}]", "an object", None)
 
 
 def records(page: pa.Table, column: str) -> pa.StructArray:

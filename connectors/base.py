@@ -11,12 +11,14 @@ invoices also yield their line items): each batch is yielded with the name of th
 
 from __future__ import annotations
 
+import functools
+import inspect
 from abc import ABC, abstractmethod
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import pyarrow as pa
 
@@ -77,6 +79,9 @@ class ReadStats:
 
     requests: int = 0
     fetch_seconds: float = 0.0
+    deadline: float | None = None
+    """When this stream must be done, on the HTTP settings' clock: set by the first request made
+    (``HttpSettings.stream_deadline`` from then), so time spent before reading does not count."""
 
 
 _COLLECTING: ContextVar[ReadStats | None] = ContextVar("connectors_read_stats", default=None)
@@ -116,9 +121,97 @@ class RateLimitExhausted(ConnectorError):
     """A quota that sleeping will not fix (HubSpot ``DAILY`` policy, Xero day limit): stop, retry later."""
 
 
-class RepeatingCursorError(ConnectorError):
+class NoProgressError(ConnectorError):
+    """Paging stopped moving forward (repeats, ids going backwards, more pages than promised)."""
+
+
+class RepeatingCursorError(NoProgressError):
     """The API handed back a paging cursor it had already given: stopping instead of looping."""
+
+
+class BudgetExhausted(ConnectorError):
+    """The run's request budget or the stream's deadline (``HttpSettings``) is spent."""
 
 
 class ApiError(ConnectorError):
     """A response that is neither success nor retryable, or retries ran out."""
+
+
+class ResponseShapeError(ApiError):
+    """A response that parses but is not the shape the vendor documents (``null``, a list for an
+    object, a missing collection, an id that is not one).
+
+    Raised with the JSON path and the problem only; :class:`connectors.http.HttpClient` adds the
+    vendor, endpoint and status it read the body from, and :func:`names_stream` the stream, so the
+    message reads ``hubspot contacts GET /crm/v3/objects/contacts (200): $.results[3].id: expected a
+    string of digits, got 'in'`` -- everything needed to find the record the vendor broke.
+    """
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(path, problem)
+        self.path = path
+        self.problem = problem
+        self.vendor = ""
+        self.stream = ""
+        self.endpoint = ""
+        self.status: int | None = None
+
+    def located(self, vendor: str, endpoint: str, status: int) -> ResponseShapeError:
+        """Record where the body came from (first caller wins: the innermost knows best)."""
+        if not self.endpoint:
+            self.vendor, self.endpoint, self.status = vendor, endpoint, status
+        return self
+
+    def __str__(self) -> str:
+        where = " ".join(part for part in (self.vendor, self.stream, self.endpoint) if part)
+        status = f" ({self.status})" if self.status is not None else ""
+        return f"{where}{status}: {self.path}: {self.problem}" if where else f"{self.path}: {self.problem}"
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _name_stream(error: ApiError, stream: str) -> None:
+    """Put ``stream`` into ``error``'s message, after the vendor it starts with, unless it is there.
+
+    A :class:`ResponseShapeError` keeps it as a field; other API errors (a status the vendor
+    answered, a page that stopped moving) read ``hubspot POST /crm/v3/...: HTTP 500 ...``, and
+    become ``hubspot associations POST /crm/v3/...: HTTP 500 ...``.
+    """
+    if isinstance(error, ResponseShapeError):
+        error.stream = error.stream or stream
+        return
+    message = str(error)
+    vendor, _, rest = message.partition(" ")
+    if len(error.args) == 1 and rest and f" {stream} " not in f" {message} ":
+        error.args = (f"{vendor} {stream} {rest}",)
+
+
+def names_stream(method: F) -> F:
+    """Decorate ``Stream.read``/``tables`` so an :class:`ApiError` names the stream.
+
+    The HTTP client that builds the error is shared by every stream of a vendor and cannot know
+    which one is reading; the stream method on the stack can. Generators are wrapped with
+    ``yield from``, so the new state they return passes through unchanged.
+    """
+    if inspect.isgeneratorfunction(method):
+
+        @functools.wraps(method)
+        def generator(self: Stream, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return (yield from method(self, *args, **kwargs))
+            except ApiError as error:
+                _name_stream(error, self.name)
+                raise
+
+        return generator  # type: ignore[return-value]
+
+    @functools.wraps(method)
+    def plain(self: Stream, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except ApiError as error:
+            _name_stream(error, self.name)
+            raise
+
+    return plain  # type: ignore[return-value]

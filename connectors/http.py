@@ -10,6 +10,14 @@ Three layers of failure handling, each where it is cheapest:
 * 429 is vendor business: each vendor passes a policy that returns how long to wait or raises
   :class:`~connectors.base.RateLimitExhausted` when waiting cannot help (a daily quota).
 
+Two budgets bound what a misbehaving server can cost: every stream has a wall-clock deadline
+(``stream_deadline``, counted from its first request; request timeouts are clipped to what is
+left of it) and every run a number of requests (``run_request_budget``). A stalled server
+(accepts, never answers) thus costs at most ``(1 + read_retries) * read_timeout`` per request and
+ends the stream by its deadline. A 500 is retried ``server_error_retries`` times only: unlike
+502/503/504 it is usually the server failing on this very request (HubSpot search does), and
+five back-offs spent on it were 18 seconds for the same answer.
+
 A thread-safe :class:`RateLimiter` paces requests proactively (sliding window, optional cap on
 requests in flight) so that 429s stay the exception. Nothing here logs or echoes credentials: error
 messages name the method, the path and the status, never headers or query strings, and whatever
@@ -36,7 +44,15 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
 
-from connectors.base import ApiError, AuthenticationError, ConnectorError, ReadStats, collecting_read_stats
+from connectors.base import (
+    ApiError,
+    AuthenticationError,
+    BudgetExhausted,
+    ConnectorError,
+    ReadStats,
+    ResponseShapeError,
+    collecting_read_stats,
+)
 from connectors.redaction import excerpt, is_secret_key
 
 log = logging.getLogger(__name__)
@@ -50,23 +66,58 @@ class BodyDecodeError(ValueError):
     """A 2xx body that could not be decoded (truncated, HTML, garbage): worth fetching again."""
 
 
+class RequestBudget:
+    """Requests sent so far by one run, across every client and thread that shares these settings."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.sent = 0
+
+    def check(self, limit: int, what: str) -> None:
+        """Raise :class:`BudgetExhausted` once ``limit`` requests have gone out."""
+        with self._lock:
+            spent = self.sent >= limit
+        if spent:
+            raise BudgetExhausted(
+                f"{what}: this run has sent its budget of {limit} requests (http resource setting "
+                "run_request_budget); a stream that needs more is looping or far larger than expected. "
+                "Streams not yet committed keep their cursors: raise the budget and run again"
+            )
+
+    def spend(self, requests: int) -> None:
+        with self._lock:
+            self.sent += requests
+
+
 @dataclass(frozen=True)
 class HttpSettings:
     """Timeouts and retry budget shared by every vendor client.
 
     ``clock``/``sleep`` are the time source the request loop and the rate limiters wait on (429
-    back-off, bad-body back-off, pacing); tests inject a virtual pair to check waits without
-    spending them (urllib3's own transport back-off uses ``backoff_factor``). ``trust_env=False`` skips the
-    per-request proxy/netrc lookup, worth ~35% of client CPU on a fast local link.
+    back-off, bad-body back-off, pacing, the stream deadline); tests inject a virtual pair to check
+    waits without spending them (urllib3's own transport back-off uses ``backoff_factor``).
+    ``trust_env=False`` skips the per-request proxy/netrc lookup, worth ~35% of client CPU on a
+    fast local link.
+
+    ``stream_deadline`` (2 hours) is far above any stream's honest need -- a 1M-record HubSpot
+    portal's full load at 100 requests per 10 s takes under an hour -- and ``run_request_budget``
+    (100,000) is ten times the largest benchmark run and stops a runaway loop well before it
+    spends a HubSpot Free portal's 250,000 daily calls. ``budget`` is the counter the run shares
+    (the ``http`` Dagster resource hands one per run to both vendors).
     """
 
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
     retries: int = 5
+    read_retries: int = 2
+    server_error_retries: int = 1
     backoff_factor: float = 0.5
     backoff_max: float = 60.0
     body_retries: int = 3
     rate_limit_retries: int = 8
+    stream_deadline: float = 7200.0
+    run_request_budget: int = 100_000
+    budget: RequestBudget = field(default_factory=RequestBudget, repr=False, compare=False)
     trust_env: bool = False
     user_agent: str = "milemarker/0.1"
     clock: Callable[[], float] = field(default=time.monotonic, repr=False, compare=False)
@@ -93,9 +144,22 @@ class _TimeoutAdapter(HTTPAdapter):
 class _TransportRetry(Retry):
     """urllib3's retry minus its own 429 handling: a 429 goes to the vendor policy, because a
     day-limit ``Retry-After`` can be hours (sleep-and-retry is wrong) and HubSpot's 429s often
-    carry no ``Retry-After`` at all."""
+    carry no ``Retry-After`` at all. A 500 gets ``server_error_retries`` retries only."""
 
     RETRY_AFTER_STATUS_CODES = frozenset({503})
+
+    def __init__(self, *args: Any, server_error_retries: int = 1, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.server_error_retries = server_error_retries
+
+    def new(self, **kwargs: Any) -> _TransportRetry:
+        kwargs.setdefault("server_error_retries", self.server_error_retries)
+        return super().new(**kwargs)  # type: ignore[return-value]
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        if status_code == 500 and sum(h.status == 500 for h in self.history) >= self.server_error_retries:
+            return False
+        return super().is_retry(method, status_code, has_retry_after)
 
 
 def make_session(settings: HttpSettings) -> requests.Session:
@@ -103,7 +167,7 @@ def make_session(settings: HttpSettings) -> requests.Session:
     retry = _TransportRetry(
         total=settings.retries,
         connect=settings.retries,
-        read=settings.retries,
+        read=settings.read_retries,
         status=settings.retries,
         other=0,
         status_forcelist=RETRYABLE_STATUSES,
@@ -112,6 +176,7 @@ def make_session(settings: HttpSettings) -> requests.Session:
         backoff_max=settings.backoff_max,
         respect_retry_after_header=True,
         raise_on_status=False,
+        server_error_retries=settings.server_error_retries,
     )
     adapter = _TimeoutAdapter(
         (settings.connect_timeout, settings.read_timeout), max_retries=retry, pool_maxsize=8
@@ -208,6 +273,9 @@ RateLimitPolicy = Callable[[requests.Response], float]
 ResponseObserver = Callable[[requests.Response], None]
 """Called with every response (e.g. to read rate-limit budget headers)."""
 
+Advice = Callable[[requests.Response], str]
+"""What the user should do about a rejected response (which variable, which scope); ``""``: nothing."""
+
 
 def decode_json(body: bytes) -> Any:
     """orjson decode; a body that is not JSON is a transient fault, not a contract violation."""
@@ -227,6 +295,7 @@ class HttpClient:
 
     ``secrets`` are the credentials the caller configured (token, client secret, refresh token):
     masked by value in error text, because a server echoing one may quote it in any shape.
+    ``advise`` adds the vendor's "what to do" to a status error (see :func:`status_error`).
     """
 
     def __init__(
@@ -239,6 +308,7 @@ class HttpClient:
         auth: requests.auth.AuthBase | None = None,
         observe: ResponseObserver | None = None,
         secrets: Iterable[str] = (),
+        advise: Advice | None = None,
     ) -> None:
         self.vendor = vendor
         self.settings = settings
@@ -248,6 +318,7 @@ class HttpClient:
         self._policy = rate_limit_policy
         self._observe = observe
         self._secrets = tuple(secrets)
+        self._advise = advise
 
     def close(self) -> None:
         """Release pooled connections."""
@@ -270,21 +341,34 @@ class HttpClient:
         """Send one logical request and return the response with its decoded body.
 
         Retries 429 per the vendor policy and undecodable 2xx bodies with backoff; raises
-        ``AuthenticationError`` for 401/403 and ``ApiError`` for any other status not in ``accept``.
+        ``AuthenticationError`` for 401/403, ``ApiError`` for any other status not in ``accept``,
+        ``ResponseShapeError`` for a body ``decode`` finds of the wrong shape, and
+        ``BudgetExhausted`` once the stream's deadline or the run's request budget is spent.
         """
         what = describe(method, url)
         rate_limited = bad_bodies = 0
         stats = collecting_read_stats()
+        if stats is not None and stats.deadline is None:
+            stats.deadline = self.settings.clock() + self.settings.stream_deadline
         started, decoding = time.perf_counter(), 0.0
         try:
             while True:
+                timeout = self._timeout(stats, what)
+                self.settings.budget.check(self.settings.run_request_budget, f"{self.vendor} {what}")
                 try:
                     with _slot(self.limiter), _slot(extra_limiter):
                         response = self.session.request(
-                            method, url, headers=headers, params=params, json=json, data=data, auth=auth
+                            method,
+                            url,
+                            headers=headers,
+                            params=params,
+                            json=json,
+                            data=data,
+                            auth=auth,
+                            timeout=timeout,
                         )
                 except requests.RequestException as exc:
-                    _count_attempts(stats, 1)
+                    self._count_attempts(stats, 1)
                     if _is_body_fault(exc):
                         bad_bodies = self._count_bad_body(what, bad_bodies, type(exc).__name__)
                         continue
@@ -293,8 +377,9 @@ class HttpClient:
                 else:
                     failure = None
                 if failure is not None:  # raised here, not in the handler: requests' error quotes the query
+                    self._timeout(stats, what)  # a timeout clipped by the deadline says so
                     raise ApiError(f"{self.vendor} {what}: {failure}")
-                _count_attempts(stats, attempts_sent(response))
+                self._count_attempts(stats, attempts_sent(response))
                 if self._observe is not None:
                     self._observe(response)
                 if response.status_code == 429:
@@ -304,31 +389,63 @@ class HttpClient:
                             f"{self.vendor} {what}: still rate limited after {rate_limited - 1} waits"
                         )
                     wait = self._policy(response)
+                    self._check_wait(stats, what, wait)
                     log.info("%s %s: 429, waiting %.1fs", self.vendor, what, wait)
                     if self.limiter is not None:
                         self.limiter.pause(wait)
                     self.settings.sleep(wait)
                     continue
                 if response.status_code not in accept:
-                    raise status_error(self.vendor, what, response, self._secrets_sent(response))
+                    raise self._status_error(what, response)
                 decode_started = time.perf_counter()
                 try:
                     return response, decode(response.content)
                 except BodyDecodeError as exc:
                     undecodable = excerpt(str(exc), self._secrets)
-                except ApiError as exc:  # a contract violation (a bad record): name the endpoint too
-                    exc.args = (f"{self.vendor} {what}: {exc}",)
-                    raise
+                except ResponseShapeError as exc:  # a contract violation: say where the body came from
+                    raise exc.located(self.vendor, what, response.status_code) from None
                 finally:
                     decoding += time.perf_counter() - decode_started
                 if not 200 <= response.status_code < 300:
                     # an accepted error status (a token endpoint's 400) sent as text or HTML: not a page
                     # cut short, so fetching it again cannot help
-                    raise status_error(self.vendor, what, response, self._secrets_sent(response))
+                    raise self._status_error(what, response)
                 bad_bodies = self._count_bad_body(what, bad_bodies, f"undecodable body ({undecodable})")
         finally:
             if stats is not None:
                 stats.fetch_seconds += time.perf_counter() - started - decoding
+
+    def _timeout(self, stats: ReadStats | None, what: str) -> tuple[float, float]:
+        """(connect, read) timeouts clipped to what is left of the stream's deadline."""
+        connect, read = self.settings.connect_timeout, self.settings.read_timeout
+        if stats is None or stats.deadline is None:
+            return connect, read
+        left = stats.deadline - self.settings.clock()
+        if left <= 0:
+            raise BudgetExhausted(
+                f"{self.vendor} {what}: the stream ran past its deadline of "
+                f"{self.settings.stream_deadline:g} s (http resource setting stream_deadline); the server "
+                "is stalling or paging without end. "
+                "The stream's cursor is unchanged: the next run reads the same window again"
+            )
+        return min(connect, left), min(read, left)
+
+    def _check_wait(self, stats: ReadStats | None, what: str, wait: float) -> None:
+        """Refuse a 429 wait that would end past the stream's deadline: stop now, not after sleeping."""
+        if stats is not None and stats.deadline is not None and self.settings.clock() + wait > stats.deadline:
+            raise BudgetExhausted(
+                f"{self.vendor} {what}: rate limited for {wait:.0f} s, past the stream's deadline (http "
+                f"resource setting stream_deadline, {self.settings.stream_deadline:g} s); run again later"
+            )
+
+    def _count_attempts(self, stats: ReadStats | None, attempts: int) -> None:
+        self.settings.budget.spend(attempts)
+        if stats is not None:
+            stats.requests += attempts
+
+    def _status_error(self, what: str, response: requests.Response) -> ConnectorError:
+        advice = self._advise(response) if self._advise is not None else ""
+        return status_error(self.vendor, what, response, self._secrets_sent(response), advice)
 
     def _secrets_sent(self, sent: requests.Response | requests.PreparedRequest | None) -> list[str]:
         """The configured secrets plus the credentials a request carried, for masking by value.
@@ -367,11 +484,6 @@ def attempts_sent(response: requests.Response) -> int:
     return 1 + len(retries.history) if retries is not None else 1
 
 
-def _count_attempts(stats: ReadStats | None, attempts: int) -> None:
-    if stats is not None:
-        stats.requests += attempts
-
-
 def _slot(limiter: RateLimiter | None) -> AbstractContextManager[None]:
     return limiter.slot() if limiter is not None else nullcontext()
 
@@ -396,11 +508,43 @@ def _transport_reason(exc: requests.RequestException) -> str:
     return str(getattr(wrapped, "reason", None) or wrapped)
 
 
+STATUS_EXCERPT_CHARS = 160
+"""Server text kept in a status error: the vendor's message, never a page of stack trace."""
+
+_MESSAGE_KEYS = ("message", "Message", "Detail", "detail", "error_description", "error", "Title", "title")
+_CATEGORY_KEYS = ("category", "Type", "errorType")
+
+
+def server_says(response: requests.Response, secrets: Iterable[str] = ()) -> str:
+    """What the server said, short: a JSON error body's message (and category), else the text.
+
+    Both vendors send a JSON error object (HubSpot ``message``/``category``, Xero ``Message``/
+    ``Detail``/``Type``); quoting that instead of the raw body keeps the one line that matters
+    and drops stack traces and correlation boilerplate. Always through the redactor.
+    """
+    try:
+        body = orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        body = None
+    if isinstance(body, dict):
+        message = next((body[k] for k in _MESSAGE_KEYS if isinstance(body.get(k), str) and body[k]), None)
+        category = next((body[k] for k in _CATEGORY_KEYS if isinstance(body.get(k), str) and body[k]), None)
+        if message is not None:
+            text = f"{message} ({category})" if category else message
+            return excerpt(text, secrets, STATUS_EXCERPT_CHARS)
+    return excerpt(response.text, secrets, STATUS_EXCERPT_CHARS)
+
+
 def status_error(
-    vendor: str, what: str, response: requests.Response, secrets: Iterable[str] = ()
+    vendor: str, what: str, response: requests.Response, secrets: Iterable[str] = (), advice: str = ""
 ) -> ConnectorError:
-    """The exception for a non-accepted status: a redacted body excerpt helps, headers could leak tokens."""
-    message = f"{vendor} {what}: HTTP {response.status_code}: {excerpt(response.text, secrets)}"
+    """The exception for a non-accepted status: what the server said (redacted, short) and what to do.
+
+    Headers are never quoted (they could carry tokens).
+    """
+    message = f"{vendor} {what}: HTTP {response.status_code}: {server_says(response, secrets)}"
+    if advice:
+        message = f"{message}. {advice}"
     if response.status_code in (401, 403):
         return AuthenticationError(message)
     return HttpStatusError(message, response.status_code)

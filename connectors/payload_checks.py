@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from connectors.base import ApiError
+from connectors.base import ResponseShapeError
 from connectors.http import BodyDecodeError
 
 _TYPE_MISMATCH = re.compile(r"Column\((?P<path>/[^)]*)\) changed from (?P<expected>\w+) to (?P<actual>\w+)")
@@ -30,7 +30,7 @@ _JSON_KINDS: dict[type, str] = {
 }
 
 
-class BadRecordError(ApiError):
+class BadRecordError(ResponseShapeError):
     """A page the connector refuses because one record breaks the documented contract."""
 
 
@@ -50,53 +50,70 @@ def require_utf8(body: bytes) -> None:
             document = json.loads(body.decode("utf-8", "surrogateescape"))
         except ValueError:  # cut short or garbage, not a bad record: worth fetching again
             raise BodyDecodeError(f"not UTF-8 JSON ({where})") from None
-        for position, record_id, path, value in _values(document, ()):
+        for records_key, position, record_id, path, value in _values(document, ()):
             if isinstance(value, str) and _has_escaped_bytes(value):
                 raise BadRecordError(
-                    f"{_record(position, record_id)}: {path} is not valid UTF-8 ({where})"
+                    _json_path(records_key, position, path),
+                    f"{_record(position, record_id)}: {path} is not valid UTF-8 ({where})",
                 ) from None
-        raise BadRecordError(f"the page is not valid UTF-8 ({where})") from None
+        raise BadRecordError("$", f"the page is not valid UTF-8 ({where})") from None
 
 
-def describe_type_mismatch(body: bytes, arrow_message: str) -> str:
-    """``arrow_message`` rewritten to name the record, when the page can be searched for it."""
+def type_mismatch(body: bytes, arrow_message: str) -> BadRecordError:
+    """pyarrow's complaint about a value's JSON type, as an error naming the record and its path."""
     match = _TYPE_MISMATCH.search(arrow_message)
     if match is None:
-        return arrow_message
-    steps = tuple(match["path"].strip("/").split("/"))
+        return BadRecordError("$", f"response does not match the documented types: {arrow_message}")
+    steps = tuple(match["path"].strip("/").split("/")) if match["path"].strip("/") else ()
+    expected, actual = match["expected"], match["actual"]
     try:
         document = json.loads(body)
     except ValueError:
-        return arrow_message
-    for position, record_id, path, value in _values(document, steps):
-        if _JSON_KINDS.get(type(value)) == match["actual"]:
-            return (
-                f"{_record(position, record_id)}: {path} is a JSON {match['actual']}; "
-                f"the API documents a {match['expected']}"
+        document = None
+    for records_key, position, record_id, path, value in _values(document, steps) if steps else ():
+        if _JSON_KINDS.get(type(value)) == actual:
+            return BadRecordError(
+                _json_path(records_key, position, path),
+                f"{_record(position, record_id)}: {path or 'the record'} is a JSON {actual}; "
+                f"the API documents {_article(expected)} {expected}",
             )
-    return arrow_message
+    column = "$" + "".join("[]" if step == "[]" else f".{step}" for step in steps)
+    return BadRecordError(
+        column, f"expected {_article(expected)} {expected}, got {_article(actual)} {actual}"
+    )
+
+
+def _article(kind: str) -> str:
+    return "an" if kind[:1] in "aeiou" else "a"
+
+
+def _json_path(records_key: str, position: int, path: str) -> str:
+    """``$.results[3].properties.amount`` from the record list, position and in-record path."""
+    inner = f".{path}" if path and not path.startswith("[") else path
+    return f"$.{records_key}[{position}]{inner}"
 
 
 def _record(position: int, record_id: Any) -> str:
     return f"record {position} of the page (id {record_id!r})"
 
 
-def _values(document: Any, steps: tuple[str, ...]) -> Iterator[tuple[int, Any, str, Any]]:
-    """``(position, id, dotted path, value)`` for the values under each record of the page.
+def _values(document: Any, steps: tuple[str, ...]) -> Iterator[tuple[str, int, Any, str, Any]]:
+    """``(record list key, position, id, dotted path, value)`` for the values under each record.
 
     ``steps`` is pyarrow's column path (``Invoices``, ``[]``, ``LineItems``, ``[]``, ``Amount``):
     its first step names the record list; with only that step, every string in each record is
     visited (for the UTF-8 search, which has no column to go by).
     """
     records_key = steps[0] if steps else _record_list_key(document)
-    records = document.get(records_key) if isinstance(document, dict) else None
+    records = document.get(records_key) if isinstance(document, dict) and records_key else None
     if not isinstance(records, list):
         return
+    assert records_key is not None
     for position, record in enumerate(records):
         record_id = _record_id(record, records_key)
         inner = steps[2:] if len(steps) > 2 else None
         for path, value in _walk(record, inner, ""):
-            yield position, record_id, path, value
+            yield records_key, position, record_id, path, value
 
 
 def _walk(value: Any, steps: tuple[str, ...] | None, path: str) -> Iterator[tuple[str, Any]]:

@@ -16,10 +16,12 @@ from typing import Any
 
 import pyarrow as pa
 
-from connectors.base import DELETED_COLUMN, Stream, StreamOutput, TableSpec
-from connectors.http import decode_json
-from connectors.hubspot.client import CursorGuard, HubspotClient
+from connectors.base import DELETED_COLUMN, Stream, StreamOutput, TableSpec, names_stream
+from connectors.hubspot.client import HubspotClient
+from connectors.hubspot.metadata import next_after
 from connectors.hubspot.objects import OBJECT_KINDS, all_false
+from connectors.paging import CursorGuard
+from connectors.shapes import digits, json_reader, objects, optional_string, required_object
 
 BATCH_INPUTS = 1000
 """HubSpot's maximum ``inputs`` per v4 association batch read."""
@@ -63,19 +65,51 @@ ASSOCIATIONS: tuple[AssociationTable, ...] = (
 )
 
 
-def edges(results: Sequence[Mapping[str, Any]], table: AssociationTable) -> pa.RecordBatch:
-    """Batch-read results -> one row per (from, to, association type).
+Edge = tuple[int, int, int, str | None, str | None]
+"""(from id, to id, association type id, category, label)."""
+
+
+@dataclass(frozen=True)
+class EdgePage:
+    """One batch-read answer: its edges, and ``(from id, after)`` for records whose edges continue."""
+
+    edges: list[Edge]
+    continuations: list[tuple[str, str]]
+
+
+def edge_page(body: Any) -> EdgePage:
+    """Read a v4 batch-read answer (200 or 207), checking each value it uses.
 
     Plain JSON rather than Arrow's JSON reader: ``toObjectId`` is a string in the OpenAPI spec but
-    a number in HubSpot's documented examples, and ``int()`` takes either. Edges are few per record.
+    a number in HubSpot's documented examples, and :func:`~connectors.shapes.digits` takes either.
+    Edges are few per record.
     """
-    rows: list[tuple[int, int, int, str | None, str | None]] = []
-    for result in results:
-        from_id = int(result["from"]["id"])
-        for target in result.get("to") or ():
-            to_id = int(target["toObjectId"])
-            for kind in target.get("associationTypes") or ():
-                rows.append((from_id, to_id, int(kind["typeId"]), kind.get("category"), kind.get("label")))
+    answer = required_object(body, "$")
+    rows: list[Edge] = []
+    continuations: list[tuple[str, str]] = []
+    for path, result in objects(answer.get("results"), "$.results", required=False):
+        from_id = digits(required_object(result.get("from"), f"{path}.from").get("id"), f"{path}.from.id")
+        for to_path, target in objects(result.get("to"), f"{path}.to", required=False):
+            to_id = digits(target.get("toObjectId"), f"{to_path}.toObjectId")
+            kinds = objects(target.get("associationTypes"), f"{to_path}.associationTypes", required=False)
+            for kind_path, kind in kinds:
+                rows.append(
+                    (
+                        from_id,
+                        to_id,
+                        digits(kind.get("typeId"), f"{kind_path}.typeId"),
+                        optional_string(kind.get("category"), f"{kind_path}.category"),
+                        optional_string(kind.get("label"), f"{kind_path}.label"),
+                    )
+                )
+        after = next_after(result, path)
+        if after is not None:
+            continuations.append((str(from_id), after))
+    return EdgePage(rows, continuations)
+
+
+def edges(rows: Sequence[Edge], table: AssociationTable) -> pa.RecordBatch:
+    """Edge tuples -> a batch in the table's schema."""
     columns = [list(column) for column in zip(*rows, strict=True)] if rows else [[], [], [], [], []]
     arrays = [
         pa.array(values, field.type)
@@ -96,6 +130,7 @@ class AssociationsStream(Stream):
     def tables(self) -> tuple[TableSpec, ...]:
         return tuple(table.spec for table in ASSOCIATIONS)
 
+    @names_stream
     def read(self, state: Mapping[str, Any] | None) -> StreamOutput:
         config = self._client.config
         run_start_ms = self._client.server_now_ms("deals")
@@ -115,7 +150,8 @@ class AssociationsStream(Stream):
                     start_ms=self._client.window_start_ms(state["window_end_ms"]),
                     end_ms=run_start_ms,
                 )
-            ids = [int(i) for page in pages for i in page.column("id").to_pylist()]
+            # a record without an id has no edges to ask for; its own stream rejects it
+            ids = [int(i) for page in pages for i in page.column("id").to_pylist() if i is not None]
             for table in ASSOCIATIONS:
                 if table.from_type == from_type:
                     for batch in self._read_edges(table, ids):
@@ -129,20 +165,11 @@ class AssociationsStream(Stream):
         for start in range(0, len(ids), BATCH_INPUTS):
             inputs: list[dict[str, str]] = [{"id": str(i)} for i in ids[start : start + BATCH_INPUTS]]
             while inputs:
-                body = self._client.post(path, {"inputs": inputs}, decode_json, accept=(200, 207))
-                results = body.get("results") or []
-                if results:
-                    yield edges(results, table)
+                page = self._client.post(path, {"inputs": inputs}, json_reader(edge_page), accept=(200, 207))
+                if page.edges:
+                    yield edges(page.edges, table)
                 inputs = []
-                for from_id, after in _continuations(results):
-                    guard = guards.setdefault(from_id, CursorGuard(f"{table.spec.name} {from_id}"))
+                for from_id, after in page.continuations:
+                    what = f"hubspot {table.spec.name} of {from_id}"
+                    guard = guards.setdefault(from_id, CursorGuard(what))
                     inputs.append({"id": from_id, "after": guard.advance(after)})
-
-
-def _continuations(results: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
-    """``(from id, after)`` for each record whose edges continue on another page."""
-    return [
-        (str(result["from"]["id"]), after)
-        for result in results
-        if (after := ((result.get("paging") or {}).get("next") or {}).get("after"))
-    ]

@@ -5,12 +5,16 @@
   chunks fetched with the same cursor and merged by id;
 * :meth:`HubspotClient.search_records` pages ``POST .../search`` over a modified-date window, sorted
   by ``hs_object_id`` and restarted on ``hs_object_id > last id`` before the 10,000-result cap, so
-  it terminates even when more than 10,000 records share one timestamp;
+  it terminates even when more than 10,000 records share one timestamp. The body follows what
+  HubSpot documents and accepts -- ``sorts`` as ``{"propertyName", "direction"}`` objects, ``after``
+  on every page (``"0"`` on the first, as the spec requires it) -- see docs/vendor-contracts.md;
 * :meth:`HubspotClient.batch_read` reads given ids (stage history of changed deals).
 
 All three yield *record tables*: one row per record with columns ``id``, ``createdAt``,
 ``updatedAt``, ``archived``, ``archivedAt``, ``properties.<name>`` (strings, as HubSpot sends them)
-and, when asked, ``propertiesWithHistory.<name>``. Typing is the streams' job.
+and, when asked, ``propertiesWithHistory.<name>``. Typing is the streams' job. Every page is
+checked for shape (``results`` present, no ``null`` record, ids strings of digits) and paging for
+progress (:mod:`connectors.paging`).
 """
 
 from __future__ import annotations
@@ -26,9 +30,18 @@ import pyarrow.compute as pc
 import requests
 
 from connectors.arrow_json import page_decoder, records, scalar_at
-from connectors.base import ApiError, RateLimitExhausted, RepeatingCursorError
-from connectors.http import HttpClient, retry_after_seconds, server_time_ms
+from connectors.base import RateLimitExhausted
+from connectors.http import HttpClient, retry_after_seconds, server_says, server_time_ms
 from connectors.hubspot.config import HubspotConfig
+from connectors.paging import CursorGuard, PageProgress
+from connectors.shapes import (
+    json_reader,
+    mismatch,
+    objects,
+    optional_string,
+    required_object,
+    required_string,
+)
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +59,13 @@ HISTORY_ENTRY = pa.struct(
 )
 PAGING = pa.struct([("next", pa.struct([("after", pa.string())]))])
 _DEFAULT_INTERVAL_SECONDS = 10.0
+_DIGITS = r"^[0-9]+$"
+
+READ_SCOPES = (
+    "crm.objects.{contacts,companies,deals,owners}.read, crm.schemas.{contacts,companies,deals}.read, "
+    "sales-email-read"
+)
+"""What the private app needs: every object read, owners, emails, and the property definitions."""
 
 
 class BearerAuth(requests.auth.AuthBase):
@@ -69,12 +89,63 @@ def rate_limit_wait(response: requests.Response) -> float:
     except orjson.JSONDecodeError:
         body = {}
     if isinstance(body, dict) and body.get("policyName") == "DAILY":
-        raise RateLimitExhausted("hubspot: the daily API quota is spent; resume after it resets")
+        raise RateLimitExhausted(
+            f"hubspot: the portal's daily API quota is spent ({server_says(response)}). It resets at "
+            "midnight in the portal's time zone (Settings > Account Defaults); run again after that -- "
+            "streams that did not finish kept their cursors"
+        )
     retry_after = retry_after_seconds(response)
     if retry_after is not None:
         return retry_after
     interval = response.headers.get("X-HubSpot-RateLimit-Interval-Milliseconds")
     return int(interval) / 1000 if interval and interval.isdigit() else _DEFAULT_INTERVAL_SECONDS
+
+
+def advise(response: requests.Response) -> str:
+    """What to do about a 401 or 403 (see :func:`connectors.http.status_error`)."""
+    if response.status_code == 401:
+        return (
+            "Set HUBSPOT_ACCESS_TOKEN to the private app's current token (this one is expired, revoked "
+            f"or mistyped); the app needs the scopes {READ_SCOPES}"
+        )
+    if response.status_code == 403:
+        missing = missing_scopes(response)
+        scopes = f"the scope(s) {', '.join(missing)}" if missing else f"the read scopes {READ_SCOPES}"
+        return f"The private app lacks {scopes}: add them to the app in HubSpot, then run again"
+    return ""
+
+
+def missing_scopes(response: requests.Response) -> list[str]:
+    """The scopes a 403 body names: in ``context`` or ``errors[].context`` under a ``*scope*`` key."""
+    try:
+        body = orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        return []
+    if not isinstance(body, dict):
+        return []
+    errors = body.get("errors") if isinstance(body.get("errors"), list) else []
+    contexts = [body.get("context"), *(e.get("context") for e in errors if isinstance(e, dict))]
+    found = [
+        scope
+        for context in contexts
+        if isinstance(context, dict)
+        for key, values in context.items()
+        if "scope" in key.lower() and isinstance(values, list)
+        for scope in values
+        if isinstance(scope, str)
+    ]
+    return list(dict.fromkeys(found))
+
+
+def _property_definitions(body: Any) -> list[tuple[str, str]]:
+    results = objects(required_object(body, "$").get("results"), "$.results")
+    return [
+        (
+            required_string(d.get("name"), f"{path}.name"),
+            optional_string(d.get("type"), f"{path}.type") or "string",
+        )
+        for path, d in results
+    ]
 
 
 def record_schema(properties: Sequence[str], history: Sequence[str] = ()) -> pa.DataType:
@@ -92,9 +163,26 @@ def record_schema(properties: Sequence[str], history: Sequence[str] = ()) -> pa.
     return pa.struct(fields)
 
 
-def page_schema(record: pa.DataType) -> pa.Schema:
-    """A page of records with HubSpot's forward paging."""
-    return pa.schema([("results", pa.list_(record)), ("paging", PAGING)])
+def page_schema(record: pa.DataType, *, total: bool = False) -> pa.Schema:
+    """A page of records with HubSpot's forward paging (and, for search, the ``total`` count)."""
+    fields = [("results", pa.list_(record)), ("paging", PAGING)]
+    return pa.schema([*fields, ("total", pa.int64())] if total else fields)
+
+
+def record_decoder(schema: pa.Schema) -> Callable[[bytes], pa.Table]:
+    """A page decoder that also refuses a missing ``results``, a ``null`` record or a non-numeric id."""
+    decode = page_decoder(schema, required=("results",))
+
+    def checked(body: bytes) -> pa.Table:
+        page = decode(body)
+        ids = pc.struct_field(records(page, "results"), "id")
+        bad = pc.fill_null(pc.invert(pc.match_substring_regex(ids, _DIGITS)), False)
+        if pc.any(bad).as_py():
+            position = pc.index(bad, True).as_py()
+            raise mismatch(f"$.results[{position}].id", "a string of digits", ids[position].as_py())
+        return page
+
+    return checked
 
 
 def record_table(page: pa.Table) -> pa.Table:
@@ -126,6 +214,7 @@ class HubspotClient:
             auth=BearerAuth(config.access_token),
             observe=self._observe_budget,
             secrets=(config.access_token,),
+            advise=advise,
         )
 
     def _observe_budget(self, response: requests.Response) -> None:
@@ -147,25 +236,27 @@ class HubspotClient:
     def url(self, path: str) -> str:
         return f"{self.config.base_url.rstrip('/')}{path}"
 
-    def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> tuple[Any, int]:
-        """A small JSON GET (metadata); returns the body and the server clock in epoch ms."""
-        response, body = self.http.request("GET", self.url(path), params=params)
-        return body, server_time_ms(response)
+    def get(self, path: str, decode: Callable[[bytes], T], params: Mapping[str, Any] | None = None) -> T:
+        """A small GET (metadata) read by ``decode`` (see :mod:`connectors.shapes`)."""
+        _, body = self.http.request("GET", self.url(path), params=params, decode=decode)
+        return body
 
-    def properties(self, object_type: str) -> list[dict[str, Any]]:
-        """Property definitions of an object type (``GET /crm/v3/properties/{type}``)."""
-        body, _ = self.get_json(f"/crm/v3/properties/{object_type}")
-        return list(body.get("results", []))
+    def properties(self, object_type: str) -> list[tuple[str, str]]:
+        """``(name, type)`` of each property of an object type (``GET /crm/v3/properties/{type}``)."""
+        return self.get(f"/crm/v3/properties/{object_type}", json_reader(_property_definitions))
 
     def server_now_ms(self, object_type: str) -> int:
         """The server's clock (``Date`` of a one-record list call): the upper bound of a search window.
 
         Taking it from the server, not the local clock, keeps windows right under client clock skew.
         """
-        _, now_ms = self.get_json(
-            f"/crm/v3/objects/{object_type}", {"limit": 1, "properties": "hs_object_id"}
+        response, _ = self.http.request(
+            "GET",
+            self.url(f"/crm/v3/objects/{object_type}"),
+            params={"limit": 1, "properties": "hs_object_id"},
+            decode=bytes,
         )
-        return now_ms
+        return server_time_ms(response)
 
     def window_start_ms(self, previous_end_ms: int) -> int:
         """Where the next search window starts: the last one's end minus ``lookback`` (never < 0)."""
@@ -205,10 +296,11 @@ class HubspotClient:
             fixed["propertiesWithHistory"] = ",".join(history)
         chunks = self.property_chunks(path, properties, fixed)
         decoders = [
-            page_decoder(page_schema(record_schema(chunk, history if i == 0 else ())))
+            record_decoder(page_schema(record_schema(chunk, history if i == 0 else ())))
             for i, chunk in enumerate(chunks)
         ]
-        cursors = CursorGuard(f"{object_type} list")
+        what = f"hubspot {object_type} GET {path}{' (archived)' if archived else ''}"
+        cursors, progress = CursorGuard(what), PageProgress(what)
         after: str | None = None
         while True:
             table: pa.Table | None = None
@@ -225,6 +317,7 @@ class HubspotClient:
                 else:
                     table = merge_by_id(table, record_table(page))
             assert table is not None
+            progress.page(table.column("id").to_pylist(), has_next=bool(next_after))
             if table.num_rows:
                 yield table
             if not next_after:
@@ -243,8 +336,10 @@ class HubspotClient:
     ) -> Iterator[pa.Table]:
         """Records whose ``cursor_property`` lies in ``[start_ms, end_ms]``, sorted by id."""
         url = self.url(f"/crm/v3/objects/{object_type}/search")
-        decode = page_decoder(page_schema(record_schema(properties)))
+        decode = record_decoder(page_schema(record_schema(properties), total=True))
         limit, cap = self.config.search_page_size, self.config.search_result_cap
+        what = f"hubspot {object_type} POST /crm/v3/objects/{object_type}/search"
+        progress = PageProgress(what)
         last_id = 0
         while True:
             body: dict[str, Any] = {
@@ -260,24 +355,27 @@ class HubspotClient:
                 "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
                 "properties": list(properties),
                 "limit": limit,
+                "after": "0",
             }
-            cursors = CursorGuard(f"{object_type} search")
+            cursors = CursorGuard(what)
+            progress.new_query()
             fetched = 0
             while True:
                 _, page = self.http.request(
                     "POST", url, json=body, decode=decode, extra_limiter=self._search_limiter
                 )
                 table = record_table(page)
+                next_after = scalar_at(page, "paging.next.after")
+                ids = pc.cast(table.column("id"), pa.int64())
+                progress.promise(scalar_at(page, "total"), limit)
+                progress.page(ids.to_pylist(), has_next=bool(next_after), order=ids.to_pylist())
                 fetched += table.num_rows
                 if table.num_rows:
                     yield table
-                next_after = scalar_at(page, "paging.next.after")
                 if not next_after:
                     return
                 if fetched + limit > cap:
-                    if not table.num_rows:
-                        raise ApiError(f"hubspot {object_type} search: empty page before the result cap")
-                    last_id = int(pc.max(pc.cast(table.column("id"), pa.int64())).as_py())
+                    last_id = int(pc.max(ids).as_py())
                     log.info("hubspot %s search: restarting after id %d (result cap)", object_type, last_id)
                     break
                 body["after"] = cursors.advance(next_after)
@@ -307,17 +405,3 @@ class HubspotClient:
         """A POST decoded by ``decode`` (association batch reads)."""
         _, page = self.http.request("POST", self.url(path), json=body, decode=decode, accept=accept)
         return page
-
-
-class CursorGuard:
-    """Remembers every paging cursor of one query: a cursor handed back twice is an error, not a loop."""
-
-    def __init__(self, what: str) -> None:
-        self._what = what
-        self._seen: set[str] = set()
-
-    def advance(self, cursor: str) -> str:
-        if cursor in self._seen:
-            raise RepeatingCursorError(f"hubspot {self._what}: paging cursor repeated; stopping")
-        self._seen.add(cursor)
-        return cursor

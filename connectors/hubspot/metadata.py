@@ -1,7 +1,8 @@
 """Small reference streams re-read whole every run: owners and deal pipelines (with their stages).
 
 They hold tens to hundreds of rows, so they go through plain JSON and ``pa.Table.from_pylist``
-(clarity over speed). Owners come from two list passes (live, then ``archived=true``) so a
+(clarity over speed), read through :mod:`connectors.shapes` so that a body of another shape names
+its JSON path. Owners come from two list passes (live, then ``archived=true``) so a
 deactivated rep keeps their row, flagged deleted. Pipeline stages are replaced per pipeline, so a
 stage removed from a pipeline is marked deleted by the landing code.
 """
@@ -13,9 +14,18 @@ from typing import Any
 
 import pyarrow as pa
 
-from connectors.base import DELETED_COLUMN, Stream, StreamOutput, TableSpec
-from connectors.hubspot.client import CursorGuard, HubspotClient
+from connectors.base import DELETED_COLUMN, Stream, StreamOutput, TableSpec, names_stream
+from connectors.hubspot.client import HubspotClient
 from connectors.hubspot.values import TIMESTAMP, convert_named
+from connectors.paging import CursorGuard, PageProgress
+from connectors.shapes import (
+    json_reader,
+    objects,
+    optional_object,
+    optional_scalar,
+    optional_string,
+    required_object,
+)
 
 OWNERS = TableSpec(
     name="owners",
@@ -91,6 +101,19 @@ def typed_batch(spec: TableSpec, rows: list[dict[str, Any]], *, key: str, stream
     return pa.RecordBatch.from_arrays(columns, schema=spec.schema)
 
 
+def next_after(page: dict[str, Any], path: str = "$") -> str | None:
+    """``paging.next.after`` of a plain-JSON page (or batch result at ``path``), ``None`` when last."""
+    paging = optional_object(page.get("paging"), f"{path}.paging")
+    after = optional_object(paging.get("next"), f"{path}.paging.next").get("after")
+    return optional_string(after, f"{path}.paging.next.after") or None
+
+
+def results(body: Any) -> tuple[list[tuple[str, dict[str, Any]]], str | None]:
+    """A page's ``results`` (each with its JSON path) and its next cursor."""
+    page = required_object(body, "$")
+    return objects(page.get("results"), "$.results"), next_after(page)
+
+
 def _as_text(value: Any) -> str | None:
     """JSON scalars as HubSpot's string spelling (``True`` -> ``"true"``)."""
     if value is None:
@@ -112,43 +135,69 @@ class OwnersStream(Stream):
     def tables(self) -> tuple[TableSpec, ...]:
         return (OWNERS,)
 
+    @names_stream
     def read(self, state: Mapping[str, Any] | None) -> StreamOutput:
         for archived in (False, True):
-            rows = [self._row(owner) for owner in self._owners(archived)]
+            rows = list(self._owners(archived))
             if rows:
                 yield OWNERS.name, typed_batch(OWNERS, rows, key="id", stream=self.name)
         return {}
 
     def _owners(self, archived: bool) -> Iterator[dict[str, Any]]:
-        cursors = CursorGuard("owners list")
+        what = f"hubspot owners GET /crm/v3/owners{' (archived)' if archived else ''}"
+        cursors, progress = CursorGuard(what), PageProgress(what)
         params: dict[str, Any] = {"limit": self._client.config.page_size, "archived": str(archived).lower()}
         while True:
-            body, _ = self._client.get_json("/crm/v3/owners", params)
-            yield from body.get("results", [])
-            after = (body.get("paging") or {}).get("next", {}).get("after")
-            if not after:
+            rows, after = self._client.get("/crm/v3/owners", json_reader(_owner_page), params)
+            progress.page([row["id"] for row in rows], has_next=after is not None)
+            yield from rows
+            if after is None:
                 return
             params["after"] = cursors.advance(after)
 
-    @staticmethod
-    def _row(owner: Mapping[str, Any]) -> dict[str, Any]:
-        primary = next((team for team in owner.get("teams") or [] if team.get("primary")), {})
-        archived = bool(owner.get("archived"))
-        return {
-            "id": owner.get("id"),
-            "email": owner.get("email"),
-            "first_name": owner.get("firstName"),
-            "last_name": owner.get("lastName"),
-            "user_id": owner.get("userId"),
-            "user_id_including_inactive": owner.get("userIdIncludingInactive"),
-            "type": owner.get("type"),
-            "primary_team_id": primary.get("id"),
-            "primary_team_name": primary.get("name"),
-            "archived": archived,
-            "created_at": owner.get("createdAt"),
-            "updated_at": owner.get("updatedAt"),
-            DELETED_COLUMN: archived,
-        }
+
+def _owner_page(body: Any) -> tuple[list[dict[str, Any]], str | None]:
+    found, after = results(body)
+    return [_owner_row(owner, path) for path, owner in found], after
+
+
+_OWNER_FIELDS = {
+    "id": "id",
+    "email": "email",
+    "first_name": "firstName",
+    "last_name": "lastName",
+    "user_id": "userId",
+    "user_id_including_inactive": "userIdIncludingInactive",
+    "type": "type",
+    "created_at": "createdAt",
+    "updated_at": "updatedAt",
+}
+_PIPELINE_FIELDS = {
+    "id": "id",
+    "label": "label",
+    "display_order": "displayOrder",
+    "created_at": "createdAt",
+    "updated_at": "updatedAt",
+}
+_STAGE_FIELDS = {**_PIPELINE_FIELDS, "stage_id": "id"}
+_STAGE_FIELDS.pop("id")
+
+
+def _pick(record: dict[str, Any], fields: Mapping[str, str], path: str) -> dict[str, Any]:
+    """Columns from JSON fields, each checked to be a scalar (typing follows in :func:`typed_batch`)."""
+    return {column: optional_scalar(record.get(key), f"{path}.{key}") for column, key in fields.items()}
+
+
+def _flags(record: dict[str, Any]) -> dict[str, bool]:
+    archived = bool(record.get("archived"))
+    return {"archived": archived, DELETED_COLUMN: archived}
+
+
+def _owner_row(owner: dict[str, Any], path: str) -> dict[str, Any]:
+    teams = objects(owner.get("teams"), f"{path}.teams", required=False)
+    primary_path, primary = next(((p, team) for p, team in teams if team.get("primary")), (path, {}))
+    team = _pick(primary, {"primary_team_id": "id", "primary_team_name": "name"}, primary_path)
+    return {**_pick(owner, _OWNER_FIELDS, path), **team, **_flags(owner)}
 
 
 class DealPipelinesStream(Stream):
@@ -163,37 +212,9 @@ class DealPipelinesStream(Stream):
     def tables(self) -> tuple[TableSpec, ...]:
         return (DEAL_PIPELINES, DEAL_PIPELINE_STAGES)
 
+    @names_stream
     def read(self, state: Mapping[str, Any] | None) -> StreamOutput:
-        body, _ = self._client.get_json("/crm/v3/pipelines/deals")
-        pipelines = body.get("results", [])
-        pipeline_rows = [
-            {
-                "id": p.get("id"),
-                "label": p.get("label"),
-                "display_order": p.get("displayOrder"),
-                "archived": bool(p.get("archived")),
-                "created_at": p.get("createdAt"),
-                "updated_at": p.get("updatedAt"),
-                DELETED_COLUMN: bool(p.get("archived")),
-            }
-            for p in pipelines
-        ]
-        stage_rows = [
-            {
-                "pipeline_id": p.get("id"),
-                "stage_id": s.get("id"),
-                "label": s.get("label"),
-                "display_order": s.get("displayOrder"),
-                "probability": (s.get("metadata") or {}).get("probability"),
-                "is_closed": (s.get("metadata") or {}).get("isClosed"),
-                "archived": bool(s.get("archived")),
-                "created_at": s.get("createdAt"),
-                "updated_at": s.get("updatedAt"),
-                DELETED_COLUMN: bool(s.get("archived")),
-            }
-            for p in pipelines
-            for s in p.get("stages") or []
-        ]
+        pipeline_rows, stage_rows = self._client.get("/crm/v3/pipelines/deals", json_reader(_pipelines))
         if pipeline_rows:
             yield DEAL_PIPELINES.name, typed_batch(DEAL_PIPELINES, pipeline_rows, key="id", stream=self.name)
         if stage_rows:
@@ -202,3 +223,26 @@ class DealPipelinesStream(Stream):
                 typed_batch(DEAL_PIPELINE_STAGES, stage_rows, key="stage_id", stream=self.name),
             )
         return {}
+
+
+def _pipelines(body: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Pipeline rows and stage rows of ``GET /crm/v3/pipelines/deals`` (not paged)."""
+    found, _ = results(body)
+    pipeline_rows, stage_rows = [], []
+    for path, pipeline in found:
+        row = {**_pick(pipeline, _PIPELINE_FIELDS, path), **_flags(pipeline)}
+        pipeline_rows.append(row)
+        for stage_path, stage in objects(pipeline.get("stages"), f"{path}.stages", required=False):
+            metadata = optional_object(stage.get("metadata"), f"{stage_path}.metadata")
+            probability = _pick(
+                metadata, {"probability": "probability", "is_closed": "isClosed"}, f"{stage_path}.metadata"
+            )
+            stage_rows.append(
+                {
+                    "pipeline_id": row["id"],
+                    **_pick(stage, _STAGE_FIELDS, stage_path),
+                    **probability,
+                    **_flags(stage),
+                }
+            )
+    return pipeline_rows, stage_rows

@@ -21,7 +21,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from connectors.base import DELETED_COLUMN, Stream, StreamOutput, TableSpec
+from connectors.base import DELETED_COLUMN, Stream, StreamOutput, TableSpec, names_stream
 from connectors.hubspot.client import HubspotClient
 from connectors.hubspot.values import TIMESTAMP, arrow_type, convert_named
 
@@ -102,6 +102,7 @@ class ObjectStream(Stream):
         self._spec: TableSpec | None = None
         self._properties: list[tuple[str, pa.DataType]] = []
 
+    @names_stream
     def tables(self) -> tuple[TableSpec, ...]:
         if self._spec is None:
             definitions = self._client.properties(self._kind.object_type)
@@ -111,15 +112,14 @@ class ObjectStream(Stream):
         return (self._spec,)
 
     def _table_spec(
-        self, definitions: list[dict[str, Any]]
+        self, definitions: list[tuple[str, str]]
     ) -> tuple[TableSpec, list[tuple[str, pa.DataType]]]:
         properties: list[tuple[str, pa.DataType]] = []
-        for definition in definitions:
-            name = definition["name"]
+        for name, hubspot_type in definitions:
             if name in RESERVED_NAMES:
                 log.warning("hubspot %s: property %r shadows a fixed column; skipped", self.name, name)
                 continue
-            properties.append((name, arrow_type(definition.get("type", "string"))))
+            properties.append((name, arrow_type(hubspot_type)))
         fields = [*FIXED_FIELDS, *(pa.field(n, t) for n, t in properties)]
         fields.append(pa.field(DELETED_COLUMN, pa.bool_(), nullable=False))
         spec = TableSpec(
@@ -131,6 +131,7 @@ class ObjectStream(Stream):
     def _history(self) -> tuple[str, ...]:
         return (self._kind.history_property,) if self._kind.history_property else ()
 
+    @names_stream
     def read(self, state: Mapping[str, Any] | None) -> StreamOutput:
         self.tables()  # properties that appear after the schema was read join it on the next run
         run_start_ms = self._client.server_now_ms(self.name)

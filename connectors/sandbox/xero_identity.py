@@ -1,8 +1,9 @@
 """Xero's identity service as the sandbox serves it under ``/xero``.
 
 ``POST /xero/identity/connect/token`` (== ``https://identity.xero.com/connect/token``) refreshes
-tokens with rotation and a grace period; ``GET /xero/connections`` (== ``https://api.xero.com/connections``)
-lists the one tenant, shaped as ``xero-identity.yaml``'s ``Connection``. OAuth errors are the RFC 6749
+tokens with rotation and a grace period; ``GET /xero/connections`` (== ``https://api.xero.com/connections``;
+also ``/Connections``, the identity spec's spelling, which Xero's spec-generated SDKs call) lists
+the one tenant, shaped as ``xero-identity.yaml``'s ``Connection``. OAuth errors are the RFC 6749
 ``{"error": "..."}`` bodies Xero sends (``invalid_client``, ``unsupported_grant_type``, ``invalid_grant``).
 """
 
@@ -35,6 +36,7 @@ class XeroIdentityApi(VendorApi):
         self._tokens = tokens
         self.router.add("POST", "/identity/connect/token", self.token)
         self.router.add("GET", "/connections", self.connections)
+        self.router.add("GET", "/Connections", self.connections)  # the identity spec's spelling
 
     def not_found(self, request: ApiRequest) -> ApiResponse:
         return ApiResponse(404, b"Not Found", "text/plain; charset=utf-8")

@@ -208,12 +208,15 @@ class XeroTokens:
             error = body.get("error", "unknown_error") if isinstance(body, dict) else "unknown_error"
             if error == "invalid_grant":
                 raise InvalidGrant(
-                    "xero: the refresh token was refused (invalid_grant); re-authorise the app"
+                    "xero: the refresh token was refused (invalid_grant: used up, expired after 60 days "
+                    "unused, or from another app); re-authorise the app and set XERO_REFRESH_TOKEN to "
+                    "the new refresh token"
                 )
             said = excerpt(str(error), (config.client_secret, config.refresh_token, refresh_token))
+            hint = "check XERO_CLIENT_ID and XERO_CLIENT_SECRET" if error == "invalid_client" else ""
             raise AuthenticationError(
                 f"xero: token refresh failed with HTTP {response.status_code} "
-                f"from {describe('POST', config.token_url)}: {said}"
+                f"from {describe('POST', config.token_url)}: {said}" + (f"; {hint}" if hint else "")
             )
         try:
             return TokenSet(

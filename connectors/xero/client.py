@@ -4,6 +4,10 @@ Xero allows 60 calls a minute and 5 in flight per organisation; one :class:`Rate
 by every stream keeps us at ``requests_per_minute`` (55 by default) so 429s stay rare. A 429 whose
 ``X-Rate-Limit-Problem`` is ``day`` cannot be waited out in a run (``Retry-After`` can be hours):
 it raises ``RateLimitExhausted`` and the caller keeps the old cursor.
+
+The tenant comes from ``GET https://api.xero.com/Connections``, spelled as the identity OpenAPI
+spec and Xero's SDKs spell it (the documentation writes it in lower case; see
+docs/vendor-contracts.md).
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ from typing import Any, TypeVar
 
 import requests
 
-from connectors.base import ConnectorError, RateLimitExhausted
-from connectors.http import HttpClient, retry_after_seconds
+from connectors.base import RateLimitExhausted, ResponseShapeError
+from connectors.http import HttpClient, retry_after_seconds, server_says
+from connectors.shapes import json_reader, objects, optional_string, required_string
 from connectors.xero.auth import XeroAuth, XeroTokens
 from connectors.xero.config import XeroConfig
 
@@ -24,18 +29,67 @@ T = TypeVar("T")
 
 _DEFAULT_WAIT_SECONDS = 60.0
 
+READ_SCOPES = "offline_access accounting.transactions.read accounting.contacts.read accounting.settings.read"
+"""The scopes the app must be authorised with: invoices, payments..., contacts, and accounts/items."""
+
 
 def rate_limit_wait(response: requests.Response) -> float:
     """Xero's 429 policy: give up on the day limit, else wait ``Retry-After`` (a minute if absent)."""
     if response.headers.get("X-Rate-Limit-Problem", "").lower() == "day":
-        raise RateLimitExhausted("xero: the organisation's daily API limit is spent; resume after it resets")
+        wait = retry_after_seconds(response)
+        when = f"in about {wait / 3600:.1f} h (Retry-After)" if wait is not None else "within 24 hours"
+        raise RateLimitExhausted(
+            f"xero: the organisation's daily API limit (5,000 calls) is spent; it resets {when}. Run again "
+            "after that -- streams that did not finish kept their cursors"
+        )
     wait = retry_after_seconds(response)
     return _DEFAULT_WAIT_SECONDS if wait is None else wait
 
 
 def if_modified_since(epoch_ms: int) -> str:
-    """``If-Modified-Since`` as Xero wants it: UTC, whole seconds (milliseconds get rejected)."""
-    return datetime.fromtimestamp(epoch_ms // 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    """``If-Modified-Since`` as Xero wants it: UTC, whole seconds (milliseconds get rejected).
+
+    A full RFC 3339 date-time with its zone (``2023-11-14T22:08:20Z``), as the spec's
+    ``format: date-time`` requires: a zoneless value is rejected by a validating server, and
+    would leave Xero to guess the zone.
+    """
+    return datetime.fromtimestamp(epoch_ms // 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def advise(response: requests.Response) -> str:
+    """What to do about a 401 or 403 (see :func:`connectors.http.status_error`)."""
+    if response.status_code == 401:
+        return (
+            "Xero refused the access token: check XERO_CLIENT_ID, XERO_CLIENT_SECRET and XERO_REFRESH_TOKEN "
+            f"(re-authorise the app with the scopes {READ_SCOPES} for a new refresh token)"
+        )
+    if response.status_code == 403:
+        return (
+            f"Xero says the app may not read this ({server_says(response)}): re-authorise it with the scopes "
+            f"{READ_SCOPES}, and check that XERO_TENANT_ID (if set) is an organisation the app is "
+            "connected to"
+        )
+    return ""
+
+
+def _organisations(body: Any) -> list[str]:
+    """Tenant ids of the ORGANISATION connections (``GET /Connections`` answers an array).
+
+    None is an error of the same kind as a malformed answer, so that it too names the stream and
+    the endpoint: the app has no organisation to read, and the user must authorise one.
+    """
+    tenants = [
+        required_string(connection.get("tenantId"), f"{path}.tenantId")
+        for path, connection in objects(body, "$")
+        if optional_string(connection.get("tenantType"), f"{path}.tenantType") == "ORGANISATION"
+    ]
+    if not tenants:
+        raise ResponseShapeError(
+            "$",
+            "the app is connected to no organisation; authorise one (the consent flow with the scopes "
+            f"{READ_SCOPES}) and set XERO_REFRESH_TOKEN to the token it gives",
+        )
+    return tenants
 
 
 class XeroClient:
@@ -52,6 +106,7 @@ class XeroClient:
             limiter=limiter,
             auth=XeroAuth(self.tokens),
             secrets=(config.client_secret, config.refresh_token),
+            advise=advise,
         )
         self._tenant_id = config.tenant_id
         self._tenant_lock = threading.Lock()
@@ -64,11 +119,10 @@ class XeroClient:
         """The configured tenant, else the first ORGANISATION the app is connected to."""
         with self._tenant_lock:
             if self._tenant_id is None:
-                _, connections = self.http.request("GET", self.config.connections_url)
-                organisations = [c for c in connections or [] if c.get("tenantType") == "ORGANISATION"]
-                if not organisations:
-                    raise ConnectorError("xero: the app is connected to no organisation; authorise one")
-                self._tenant_id = str(organisations[0]["tenantId"])
+                _, organisations = self.http.request(
+                    "GET", self.config.connections_url, decode=json_reader(_organisations)
+                )
+                self._tenant_id = organisations[0]
             return self._tenant_id
 
     def get(

@@ -26,7 +26,7 @@ class XeroConfig:
     token_store_path: Path
     api_url: str = "https://api.xero.com/api.xro/2.0"
     token_url: str = "https://identity.xero.com/connect/token"
-    connections_url: str = "https://api.xero.com/connections"
+    connections_url: str = "https://api.xero.com/Connections"
     tenant_id: str | None = None
     lookback: timedelta = timedelta(minutes=5)
     page_size: int = 1000

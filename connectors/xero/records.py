@@ -60,9 +60,14 @@ def record_type(endpoint: Endpoint) -> pa.DataType:
     return root.arrow()
 
 
+PAGINATION = pa.struct([("pageCount", pa.int64())])
+
+
 def collection_decoder(endpoint: Endpoint) -> Callable[[bytes], pa.Table]:
-    """Decode a response body to a one-row table holding the collection as a list."""
-    return page_decoder(pa.schema([(endpoint.path, pa.list_(record_type(endpoint)))]))
+    """Decode a response body to a one-row table holding the collection as a list (and the
+    ``pagination`` envelope); a body without the collection is a ``ResponseShapeError``."""
+    schema = pa.schema([(endpoint.path, pa.list_(record_type(endpoint))), ("pagination", PAGINATION)])
+    return page_decoder(schema, required=(endpoint.path,))
 
 
 def documents(page: pa.Table, endpoint: Endpoint) -> pa.StructArray:
@@ -115,7 +120,7 @@ def _batch(table: Table, columns: dict[str, pa.Array], deleted: pa.Array) -> pa.
 
 def batches(docs: pa.StructArray, endpoint: Endpoint) -> Iterator[tuple[str, pa.RecordBatch]]:
     """The parent batch, then one batch per child table, for one page of documents."""
-    what = endpoint.stream
+    what = endpoint.what
     parent = endpoint.table
     ids = pc.struct_field(docs, endpoint.id_column)
     typed = {c.name: _typed(resolve(docs, c), c, ids, what) for c in parent.columns}

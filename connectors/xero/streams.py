@@ -2,7 +2,9 @@
 
 Incremental collections send ``If-Modified-Since`` (newest ``UpdatedDateUTC`` landed, minus
 ``lookback``) with ``order=UpdatedDateUTC ASC`` and page by ``page``/``pageSize`` until a short
-page. Deletes and voids arrive through the same feed as status changes. Collections without
+page (checked for progress by :class:`connectors.paging.PageProgress`: a full page of documents
+already read, ``UpdatedDateUTC`` going backwards, or more pages than ``pagination.pageCount``
+stops the stream). Deletes and voids arrive through the same feed as status changes. Collections without
 ``If-Modified-Since`` (tracking categories, currencies, repeating invoices) are re-read whole.
 State: ``{"modified_since_ms": <newest UpdatedDateUTC seen>}`` (``{}`` for re-read collections).
 """
@@ -15,11 +17,15 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from connectors.base import RepeatingCursorError, Stream, StreamOutput, TableSpec
+from connectors.arrow_json import scalar_at
+from connectors.base import Stream, StreamOutput, TableSpec, names_stream
+from connectors.paging import PageProgress
 from connectors.xero.client import XeroClient
 from connectors.xero.config import XeroConfig
-from connectors.xero.records import batches, collection_decoder, documents
-from connectors.xero.tables import ENDPOINTS, Endpoint
+from connectors.xero.records import batches, collection_decoder, documents, ms_dates
+from connectors.xero.tables import ENDPOINTS, Column, Endpoint
+
+_UPDATED = Column("UpdatedDateUTC", "timestamp")
 
 
 class XeroStream(Stream):
@@ -36,6 +42,7 @@ class XeroStream(Stream):
     def tables(self) -> tuple[TableSpec, ...]:
         return (self._endpoint.table.spec, *(child.table.spec for child in self._endpoint.children))
 
+    @names_stream
     def read(self, state: Mapping[str, Any] | None) -> StreamOutput:
         endpoint = self._endpoint
         newest: int | None = None
@@ -67,21 +74,26 @@ class XeroStream(Stream):
                 yield docs
             return
         page_size = self._client.config.page_size
-        previous_ids: list[str] | None = None
+        progress = PageProgress(f"xero {endpoint.what}")
         page = 1
         while True:
-            docs = documents(get({**params, "page": page, "pageSize": page_size}), endpoint)
-            ids = pc.struct_field(docs, endpoint.id_column).to_pylist()
-            if ids and ids == previous_ids:
-                raise RepeatingCursorError(
-                    f"xero {endpoint.stream}: page {page} repeats page {page - 1}; stopping"
-                )
-            if ids:
+            body = get({**params, "page": page, "pageSize": page_size})
+            docs = documents(body, endpoint)
+            ids = pc.struct_field(docs, endpoint.id_column)
+            progress.promise_pages(scalar_at(body, "pagination.pageCount"))
+            progress.page(ids.to_pylist(), has_next=len(ids) >= page_size, order=self._order(docs, ids))
+            if len(ids):
                 yield docs
             if len(ids) < page_size:
                 return
-            previous_ids = ids
             page += 1
+
+    def _order(self, docs: pa.StructArray, ids: pa.Array) -> list[int]:
+        """``UpdatedDateUTC`` as epoch ms where the request asked for that order, else nothing."""
+        if not self._endpoint.modified_since:
+            return []
+        stamps = ms_dates(pc.struct_field(docs, _UPDATED.name), _UPDATED, ids, self._endpoint.what)
+        return stamps.cast(pa.int64()).to_pylist()
 
 
 def _max_ms(stamps: pa.Array, current: int | None) -> int | None:

@@ -110,6 +110,11 @@ class Endpoint:
     def id_column(self) -> str:
         return self.table.primary_key[0]
 
+    @property
+    def what(self) -> str:
+        """``invoices GET /Invoices``: how messages about this stream name it and its endpoint."""
+        return f"{self.stream} GET /{self.path.lstrip('/')}"
+
 
 def _contact() -> tuple[Column, ...]:
     return (Column("ContactID", path="Contact.ContactID"), Column("ContactName", path="Contact.Name"))

@@ -19,7 +19,7 @@ import duckdb
 from pydantic import PrivateAttr
 
 from connectors.base import Stream
-from connectors.http import HttpSettings
+from connectors.http import HttpSettings, RequestBudget
 from connectors.hubspot import HubspotConfig, hubspot_streams
 from connectors.sandbox.clients import hubspot_config, xero_config
 from connectors.sandbox.config import SandboxConfig
@@ -71,32 +71,50 @@ class WarehouseResource(dg.ConfigurableResource):
 
 
 class HttpResource(dg.ConfigurableResource):
-    """Timeouts and retry budget of every vendor call (``connectors.http.HttpSettings``).
+    """Timeouts, retries and budgets of every vendor call (``connectors.http.HttpSettings``).
 
     One resource shared by both vendors, so an operator behind a slow proxy raises one read
     timeout, and a test shortens back-off without touching connector code. Defaults are
-    ``HttpSettings``'s own.
+    ``HttpSettings``'s own. The request budget is the run's: Dagster builds this resource once
+    per run, and every ``settings()`` call of that run shares one counter.
     """
 
     connect_timeout: float = HttpSettings.connect_timeout
     read_timeout: float = HttpSettings.read_timeout
     retries: int = HttpSettings.retries
-    """Transport retries per request (connection errors, timeouts, 500/502/503/504)."""
+    """Transport retries per request (connection errors, 502/503/504)."""
+    read_retries: int = HttpSettings.read_retries
+    """Of those, retries after a read timeout: a stalled server costs (1 + read_retries) * read_timeout."""
+    server_error_retries: int = HttpSettings.server_error_retries
+    """Retries of a 500 (usually the server failing on this very request, not a passing fault)."""
     backoff_factor: float = HttpSettings.backoff_factor
     backoff_max: float = HttpSettings.backoff_max
     body_retries: int = HttpSettings.body_retries
     """Re-fetches of a 200 whose body is cut short, not JSON, or an HTML error page."""
     rate_limit_retries: int = HttpSettings.rate_limit_retries
+    stream_deadline: float = HttpSettings.stream_deadline
+    """Seconds a stream may take from its first request; past it the stream stops, cursor unchanged."""
+    run_request_budget: int = HttpSettings.run_request_budget
+    """Requests (retries included) one run may send to both vendors together."""
+
+    _budget: RequestBudget | None = PrivateAttr(default=None)
 
     def settings(self) -> HttpSettings:
+        if self._budget is None:
+            self._budget = RequestBudget()
         return HttpSettings(
             connect_timeout=self.connect_timeout,
             read_timeout=self.read_timeout,
             retries=self.retries,
+            read_retries=self.read_retries,
+            server_error_retries=self.server_error_retries,
             backoff_factor=self.backoff_factor,
             backoff_max=self.backoff_max,
             body_retries=self.body_retries,
             rate_limit_retries=self.rate_limit_retries,
+            stream_deadline=self.stream_deadline,
+            run_request_budget=self.run_request_budget,
+            budget=self._budget,
         )
 
 
@@ -169,7 +187,7 @@ class XeroResource(dg.ConfigurableResource):
     tenant_id: str | None = None
     api_url: str = "https://api.xero.com/api.xro/2.0"
     token_url: str = "https://identity.xero.com/connect/token"
-    connections_url: str = "https://api.xero.com/connections"
+    connections_url: str = "https://api.xero.com/Connections"
     token_store: str
     sandbox: SandboxResource
     http: HttpResource

@@ -206,7 +206,7 @@ def test_hubspot_api_error_hides_the_private_app_token(
     client = HubspotClient(HubspotConfig(access_token=token, base_url=echo.base_url, http=fast_http))
     try:
         with pytest.raises(ConnectorError) as raised:
-            client.get_json("/crm/v3/owners", {"limit": 1})
+            client.get("/crm/v3/owners", decode_json, {"limit": 1})
     finally:
         client.http.close()
     assert_clean(raised.value, [token], status=status, endpoint="/crm/v3/owners")

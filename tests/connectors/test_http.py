@@ -88,15 +88,30 @@ def test_limiter_caps_requests_in_flight() -> None:
 
 # -- retries ----------------------------------------------------------------------------------
 @pytest.mark.parametrize(
-    "fault",
-    [FaultKind.HTTP_500, FaultKind.HTTP_502, FaultKind.HTTP_503, FaultKind.TRUNCATED, FaultKind.HTML_200],
+    ("fault", "count"),
+    [
+        (FaultKind.HTTP_500, 1),  # HttpSettings.server_error_retries
+        (FaultKind.HTTP_502, 2),
+        (FaultKind.HTTP_503, 2),
+        (FaultKind.TRUNCATED, 2),
+        (FaultKind.HTML_200, 2),
+    ],
 )
-def test_transient_faults_are_retried(sb: Sandbox, fast_http: HttpSettings, fault: FaultKind) -> None:
+def test_transient_faults_are_retried(
+    sb: Sandbox, fast_http: HttpSettings, fault: FaultKind, count: int
+) -> None:
     client = client_for(sb, fast_http)
     expected = owners(client, sb)
-    sb.faults.script(OWNERS, fault, count=2)
+    sb.faults.script(OWNERS, fault, count=count)
     assert owners(client, sb) == expected
-    assert sb.stats()["faults_injected"].get(fault.value) == 2
+    assert sb.stats()["faults_injected"].get(fault.value) == count
+
+
+def test_a_500_is_retried_once_not_five_times(sb: Sandbox, fast_http: HttpSettings) -> None:
+    sb.faults.script(OWNERS, FaultKind.HTTP_500, count=50)
+    with collect_read_stats() as stats, pytest.raises(ApiError, match="HTTP 500"):
+        owners(client_for(sb, fast_http), sb)
+    assert stats.requests == 2
 
 
 def test_read_timeouts_are_retried(sb: Sandbox, fast_http: HttpSettings) -> None:

@@ -92,3 +92,14 @@ def test_a_401_mid_run_refreshes_once_and_continues(sb: Sandbox, make_config, dr
 def test_tenant_comes_from_connections_when_not_configured(sb: Sandbox, make_config) -> None:
     client = XeroClient(make_config(tenant_id=None))
     assert client.tenant_id() == sb.credentials.xero_tenant_id
+
+
+@pytest.mark.parametrize("path", ["/connections", "/Connections"])
+def test_the_tenant_comes_from_either_spelling_of_connections(sb: Sandbox, make_config, path: str) -> None:
+    """Xero documents ``/connections``; its identity spec (and spec-generated SDKs) ``/Connections``."""
+    url = sb.xero_connections_url.removesuffix("/connections") + path
+    client = XeroClient(make_config(connections_url=url, tenant_id=None))
+    try:
+        assert client.tenant_id()
+    finally:
+        client.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.base import RateLimitExhausted, RepeatingCursorError
+from connectors.base import NoProgressError, RateLimitExhausted
 from connectors.sandbox.faults import FaultKind
 from connectors.sandbox.server import Sandbox
 from connectors.xero import xero_streams
@@ -40,7 +40,7 @@ def test_day_limit_stops_without_a_new_state(sb: Sandbox, make_config, drain, vi
 
 def test_repeated_page_is_an_error(sb: Sandbox, make_config, drain) -> None:
     sb.faults.script(r"/Invoices\?.*page=2", FaultKind.REPEAT_CURSOR, count=1)
-    with pytest.raises(RepeatingCursorError):
+    with pytest.raises(NoProgressError, match="page 2 repeats only records already read"):
         drain(invoices(make_config(page_size=100)))
 
 
@@ -48,10 +48,13 @@ def test_repeated_page_is_an_error(sb: Sandbox, make_config, drain) -> None:
     "fault", [FaultKind.HTTP_500, FaultKind.HTTP_503, FaultKind.TRUNCATED, FaultKind.HTML_200]
 )
 def test_faulty_pages_are_refetched(sb: Sandbox, make_config, drain, fault) -> None:
-    sb.faults.script(r"/Invoices\?.*page=3", fault, count=2)
+    count = (
+        1 if fault == FaultKind.HTTP_500 else 2
+    )  # a 500 is retried once (HttpSettings.server_error_retries)
+    sb.faults.script(r"/Invoices\?.*page=3", fault, count=count)
     tables, _ = drain(invoices(make_config(page_size=100)))
     assert tables["invoices"].num_rows == len(sb.business.xero_collection("Invoices"))
-    assert sb.stats()["faults_injected"].get(fault.value, 0) >= 2
+    assert sb.stats()["faults_injected"].get(fault.value, 0) >= count
 
 
 def test_pacing_spreads_calls_over_the_minute(sb: Sandbox, make_config, drain, virtual_time) -> None:

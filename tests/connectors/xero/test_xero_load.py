@@ -117,5 +117,6 @@ def test_incremental_load_after_the_clock_moves(sb: Sandbox, make_config, drain_
             )
 
 
-def test_if_modified_since_is_whole_seconds_utc() -> None:
-    assert if_modified_since(1_751_234_567_891) == "2025-06-29T22:02:47"
+def test_if_modified_since_is_whole_seconds_utc_with_its_zone() -> None:
+    """A full RFC 3339 date-time, as the spec's ``format: date-time`` requires (no zone was a 422)."""
+    assert if_modified_since(1_751_234_567_891) == "2025-06-29T22:02:47Z"
