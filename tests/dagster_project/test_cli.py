@@ -13,9 +13,7 @@ from dagster_project.cli.instance import INSTANCE_CONFIG, ensure_dagster_home
 from dagster_project.cli.summary import RawTableLine, RunSummary
 
 
-def test_a_chosen_dagster_home_gets_our_config_once(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_a_chosen_dagster_home_gets_our_config_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     home = tmp_path / "home"
     monkeypatch.setenv("DAGSTER_HOME", str(home))
 
