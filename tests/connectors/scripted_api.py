@@ -16,8 +16,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from connectors.http import HttpSettings
+from connectors.xero import XeroConfig
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,18 @@ def hubspot_routes() -> dict[tuple[str, str], Answer]:
 
 
 INVOICE = {"InvoiceID": "inv-1", "Status": "AUTHORISED", "UpdatedDateUTC": "/Date(1700000000000+0000)/"}
+
+
+def xero_config(api: ScriptedApi, token_store: Path, http: HttpSettings, **overrides: Any) -> XeroConfig:
+    """A Xero connector config pointed at ``api``'s token, connections and accounting routes."""
+    return XeroConfig(
+        **{"client_id": "client", "client_secret": "secret", "refresh_token": "refresh", **overrides},
+        token_store_path=token_store,
+        api_url=f"{api.base_url}/api.xro/2.0",
+        token_url=f"{api.base_url}/identity/connect/token",
+        connections_url=f"{api.base_url}/connections",
+        http=http,
+    )
 
 
 def xero_routes() -> dict[tuple[str, str], Answer]:

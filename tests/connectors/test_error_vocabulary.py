@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scripted_api import Answer, ScriptedApi, body, hubspot_routes, serve, xero_routes
+from scripted_api import Answer, ScriptedApi, body, hubspot_routes, serve, xero_config, xero_routes
 
 from connectors.base import AuthenticationError, ConnectorError, RateLimitExhausted, Stream
 from connectors.http import HttpSettings
 from connectors.hubspot import HubspotConfig, hubspot_streams
-from connectors.xero import XeroConfig, xero_streams
+from connectors.xero import xero_streams
 
 OWNERS = ("GET", "/crm/v3/owners")
 INVOICES = ("GET", "/api.xro/2.0/Invoices")
@@ -89,16 +89,8 @@ def test_hubspot_daily_429_says_when_the_quota_resets(fast_http: HttpSettings, v
 
 
 def xero_invoices(api: ScriptedApi, settings: HttpSettings, tmp_path: Path) -> Stream:
-    config = XeroConfig(
-        client_id="client",
-        client_secret="secret-value",
-        refresh_token="refresh-value",
-        token_store_path=tmp_path / "xero_token.json",
-        api_url=f"{api.base_url}/api.xro/2.0",
-        token_url=f"{api.base_url}/identity/connect/token",
-        connections_url=f"{api.base_url}/connections",
-        http=settings,
-    )
+    secrets = {"client_secret": "secret-value", "refresh_token": "refresh-value"}
+    config = xero_config(api, tmp_path / "xero_token.json", settings, **secrets)
     return next(s for s in xero_streams(config) if s.name == "invoices")
 
 

@@ -30,6 +30,7 @@ from scripted_api import (
     body,
     hubspot_routes,
     serve,
+    xero_config,
     xero_routes,
 )
 
@@ -37,7 +38,7 @@ from connectors.arrow_json import page_decoder
 from connectors.base import NoProgressError, ResponseShapeError, Stream
 from connectors.http import HttpSettings
 from connectors.hubspot import HubspotConfig, hubspot_streams
-from connectors.xero import XeroConfig, xero_streams
+from connectors.xero import xero_streams
 
 STATE = {"window_end_ms": 1_735_689_600_000}
 """A stored cursor: HubSpot object streams search instead of listing."""
@@ -516,17 +517,7 @@ def stream_for(case: Case, api: ScriptedApi, settings: HttpSettings, tmp_path: P
         streams = hubspot_streams(config)
     else:
         extra = {"page_size": case.page_size} if case.page_size else {}
-        config = XeroConfig(
-            client_id="client",
-            client_secret="secret",
-            refresh_token="refresh",
-            token_store_path=tmp_path / "xero_token.json",
-            api_url=f"{api.base_url}/api.xro/2.0",
-            token_url=f"{api.base_url}/identity/connect/token",
-            connections_url=f"{api.base_url}/connections",
-            http=settings,
-            **extra,
-        )
+        config = xero_config(api, tmp_path / "xero_token.json", settings, **extra)
         streams = xero_streams(config)
     return next(s for s in streams if s.name == case.stream)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import orjson
-from scripted_api import hubspot_routes, serve, xero_routes
+from scripted_api import hubspot_routes, serve, xero_config, xero_routes
 
 from connectors.http import HttpSettings
 from connectors.hubspot import HubspotConfig, hubspot_streams
-from connectors.xero import XeroConfig, xero_streams
+from connectors.xero import xero_streams
 
 SINCE_MS = 1_700_000_000_000  # 2023-11-14T22:13:20Z
 
@@ -19,16 +19,7 @@ def test_xero_if_modified_since_is_a_full_utc_date_time(
 ) -> None:
     """The spec's header is ``format: date-time``: a zoneless value was a 422 from a validating server."""
     with serve(xero_routes()) as api:
-        config = XeroConfig(
-            client_id="client",
-            client_secret="secret",
-            refresh_token="refresh",
-            token_store_path=tmp_path / "xero_token.json",
-            api_url=f"{api.base_url}/api.xro/2.0",
-            token_url=f"{api.base_url}/identity/connect/token",
-            connections_url=f"{api.base_url}/connections",
-            http=fast_http,
-        )
+        config = xero_config(api, tmp_path / "xero_token.json", fast_http)
         stream = next(s for s in xero_streams(config) if s.name == "invoices")
         drain(stream, {"modified_since_ms": SINCE_MS})
     sent = [r.headers.get("If-Modified-Since") for r in api.received if r.path.endswith("/Invoices")]
