@@ -7,8 +7,11 @@ follow the vendor's nesting; the vendor modules then flatten and type it with Ar
 
 Fields the schema does not name are ignored, so vendors may add fields freely. A body that does
 not parse (truncated, HTML) raises :class:`~connectors.http.BodyDecodeError` so the request loop
-fetches it again; a value of the wrong JSON type, or text that is not UTF-8, is a contract
-violation and raises ``BadRecordError`` (a ``ResponseShapeError``) naming the record.
+fetches it again. A value of the wrong JSON type, or text that is not UTF-8, breaks the contract
+for its record only: inside a record list the decoder was told of (``required``), each such record
+is set aside as rejected (:mod:`connectors.rejects`) and the page read again with the record
+reduced to its id; anywhere else, or with nobody collecting rejects, it raises ``BadRecordError``
+(a ``ResponseShapeError``) naming the record.
 
 pyarrow's reader is only ever handed a body that starts as a JSON object: given ``null`` it
 crashes the whole process (SIGSEGV, pyarrow 2x), so anything else is refused before it gets there.
@@ -24,27 +27,39 @@ import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
 from connectors.http import BodyDecodeError, decode_json
-from connectors.payload_checks import require_utf8, type_mismatch
+from connectors.payload_checks import (
+    BadRecord,
+    BadRecordError,
+    require_utf8,
+    set_aside_records,
+    type_mismatch,
+)
 from connectors.shapes import mismatch
 
 _MIN_BLOCK = 1 << 20
 _JSON_WHITESPACE = b" \t\r\n"
 
 
-def page_decoder(schema: pa.Schema, *, required: tuple[str, ...] = ()) -> Callable[[bytes], pa.Table]:
+RecordCheck = Callable[[pa.Table], list[BadRecord]]
+"""Finds the records of a decoded page that break a rule the JSON reader cannot check (Xero dates)."""
+
+
+def page_decoder(
+    schema: pa.Schema, *, required: tuple[str, ...] = (), check: RecordCheck | None = None
+) -> Callable[[bytes], pa.Table]:
     """A ``decode`` callable for :meth:`HttpClient.request` yielding a one-row ``pa.Table``.
 
     ``required`` names top-level record lists the vendor always sends (HubSpot ``results``, Xero
     ``Invoices``): missing or ``null``, or holding a ``null`` record, is a ``ResponseShapeError``
-    rather than an empty page, which would silently land nothing and move the cursor on.
+    rather than an empty page, which would silently land nothing and move the cursor on. Bad
+    records inside them (and those ``check`` finds) are set aside; the happy path reads once.
     """
 
     parse_options = pa_json.ParseOptions(
         explicit_schema=schema, unexpected_field_behavior="ignore", newlines_in_values=True
     )
 
-    def decode(body: bytes) -> pa.Table:
-        require_object(body)
+    def read(body: bytes) -> pa.Table:
         require_utf8(body)  # the JSON reader does not check, and DuckDB refuses such strings later
         read_options = pa_json.ReadOptions(use_threads=False, block_size=max(_MIN_BLOCK, len(body) + 1))
         try:
@@ -60,7 +75,20 @@ def page_decoder(schema: pa.Schema, *, required: tuple[str, ...] = ()) -> Callab
             raise BodyDecodeError(f"expected one JSON document, got {table.num_rows}")
         for column in required:
             require_records(table, column)
+        bad = check(table) if check else []
+        if bad:
+            raise BadRecordError.of(bad)
         return table
+
+    def decode(body: bytes) -> pa.Table:
+        require_object(body)
+        while True:
+            try:
+                return read(body)
+            except BadRecordError as error:
+                if any(bad.records_key not in required for bad in error.records):
+                    raise
+                body = set_aside_records(body, error)  # every record it names becomes a stub
 
     return decode
 

@@ -4,7 +4,9 @@ The property's declared ``type`` (``GET /crm/v3/properties/{object}``) picks the
 number -> float64, datetime -> timestamp[ms, UTC], date -> date32, bool -> bool, anything else
 (string, enumeration, phone_number, json...) stays a string. HubSpot writes an empty value as ``""``
 and some datetimes as epoch-millisecond strings; both are accepted. A value that still does not
-parse is a data problem worth stopping for, so the error names the record and the property.
+parse breaks the contract for its record: the record is set aside as rejected, naming the record
+and the property (:mod:`connectors.rejects`; with nobody collecting, the error stops the stream),
+and its value is left NULL so the rest of the column is typed; the landing leaves the record out.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from connectors.base import ConnectorError
+from connectors.rejects import Reason, RejectedRecord, payload_hash, set_aside
 
 TIMESTAMP = pa.timestamp("ms", tz="UTC")
 
@@ -73,20 +76,40 @@ def convert(values: pa.Array, target: pa.DataType) -> pa.Array:
 
 
 def convert_named(values: pa.Array, target: pa.DataType, *, ids: pa.Array, what: str) -> pa.Array:
-    """:func:`convert`, turning a failure into an error naming the first bad record and value.
+    """:func:`convert`, setting aside each record whose value does not parse (NULL in its place).
 
     ``what`` says where the column comes from (``deals property amount``); the search for the
-    offending row only runs on the error path, so the happy path stays vectorised.
+    offending rows only runs on the error path, so the happy path stays vectorised.
     """
     try:
         return convert(values, target)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-        for position in range(len(values)):
-            try:
-                convert(values.slice(position, 1), target)
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                value = str(values[position].as_py())[:80]
-                record = ids[position].as_py()
-                message = f"hubspot {what}: record {record}: cannot read {value!r} as {target}"
-                raise ValueTypeError(message) from None
-        raise ValueTypeError(f"hubspot {what}: {exc}") from None
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        unparsed = [not _converts(values.slice(position, 1), target) for position in range(len(values))]
+        if not any(unparsed):
+            raise ValueTypeError(f"hubspot {what}: {exc}") from None
+        for position in (p for p, bad in enumerate(unparsed) if bad):
+            _set_aside_value(values[position].as_py(), ids[position].as_py(), target, what)
+        return convert(pc.if_else(pa.array(unparsed), _NULL_STRING, values), target)
+
+
+def _converts(value: pa.Array, target: pa.DataType) -> bool:
+    try:
+        convert(value, target)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return False
+    return True
+
+
+def _set_aside_value(value: object, record: object, target: pa.DataType, what: str) -> None:
+    message = f"hubspot {what}: record {record}: cannot read {str(value)[:80]!r} as {target}"
+    field = what.partition(" ")[2]  # ``deals property amount`` -> ``property amount``
+    reject = RejectedRecord(
+        record_id=None if record is None else str(record),
+        reason=Reason.UNPARSEABLE_VALUE,
+        field=field,
+        detail=message,
+        payload_hash=payload_hash({"id": record, field: value}),
+    )
+    set_aside(reject, ValueTypeError(message))

@@ -3,8 +3,10 @@
 The JSON reader decodes the collection with a schema built from the declared column paths (so
 only the fields we keep are materialised), then each column is pulled out by path with Arrow
 compute: no Python loop per record. ``/Date(ms+0000)/`` strings become UTC epoch milliseconds
-(dates are midnight UTC, so the date part is the organisation's calendar day); a value that is
-not in that form stops the stream with an error naming the record.
+(dates are midnight UTC, so the date part is the organisation's calendar day). A document holding
+a date (its own or a line's) that is not in that form is found while the page is decoded and set
+aside as rejected, like a value of the wrong JSON type (:mod:`connectors.rejects`): the rest of
+the page lands.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import pyarrow.compute as pc
 
 from connectors.arrow_json import field_path, nth_of_lists, page_decoder, records
 from connectors.base import ConnectorError
+from connectors.payload_checks import BadRecord
+from connectors.rejects import Reason
 from connectors.xero.tables import JSON_TYPES, TIMESTAMP, Column, Endpoint, Table
 
 _MS_DATE = r"^/Date\((?P<ms>-?\d+)(?:[+-]\d{4})?\)/$"
@@ -67,7 +71,38 @@ def collection_decoder(endpoint: Endpoint) -> Callable[[bytes], pa.Table]:
     """Decode a response body to a one-row table holding the collection as a list (and the
     ``pagination`` envelope); a body without the collection is a ``ResponseShapeError``."""
     schema = pa.schema([(endpoint.path, pa.list_(record_type(endpoint))), ("pagination", PAGINATION)])
-    return page_decoder(schema, required=(endpoint.path,))
+    return page_decoder(schema, required=(endpoint.path,), check=lambda page: bad_dates(page, endpoint))
+
+
+def bad_dates(page: pa.Table, endpoint: Endpoint) -> list[BadRecord]:
+    """The documents holding a date or timestamp that is not ``/Date()/`` (child lists hold none).
+
+    One vectorised test per date column; Python only touches the bad values.
+    """
+    docs = documents(page, endpoint)
+    ids = pc.struct_field(docs, endpoint.id_column)
+    found: dict[int, BadRecord] = {}
+    for column in endpoint.table.columns:
+        if column.kind not in ("date", "timestamp"):
+            continue
+        values = resolve(docs, column)
+        for position in _not_dates(values):
+            if position not in found:
+                record_id = ids[position].as_py()
+                problem = (
+                    f"record {position} of the page (id {record_id!r}): {column.source} is not a /Date()/ "
+                    f"value: {str(values[position].as_py())[:40]!r}"
+                )
+                found[position] = BadRecord(
+                    endpoint.path, position, record_id, column.source, Reason.BAD_DATE, problem
+                )
+    return sorted(found.values(), key=lambda bad: bad.position)
+
+
+def _not_dates(values: pa.Array) -> list[int]:
+    """Positions of the values present but not ``/Date()/``."""
+    bad = pc.fill_null(pc.invert(pc.match_substring_regex(values, _MS_DATE)), False)
+    return pc.indices_nonzero(bad).to_pylist() if pc.any(bad).as_py() else []
 
 
 def documents(page: pa.Table, endpoint: Endpoint) -> pa.StructArray:
@@ -89,7 +124,7 @@ def ms_dates(values: pa.Array, column: Column, ids: pa.Array, what: str) -> pa.A
     """``/Date(1539993600000+0000)/`` -> timestamp[ms, UTC] (or date32 for date-only columns)."""
     parsed = pc.extract_regex(values, _MS_DATE)
     bad = pc.and_(pc.is_valid(values), pc.invert(pc.is_valid(parsed)))
-    if pc.any(bad).as_py():
+    if pc.any(bad).as_py():  # a guard: ``bad_dates`` sets such documents aside as pages are decoded
         position = pc.index(bad, True).as_py()
         raise ConnectorError(
             f"xero {what}: record {ids[position].as_py()}: {column.name} is not a /Date()/ value: "

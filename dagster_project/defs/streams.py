@@ -71,6 +71,7 @@ def _results(
 
     The timings are the stream's (its tables are fetched and landed together), so every table of
     a stream carries the same ``fetch_seconds``, ``parse_seconds``, ``land_seconds`` and ``requests``.
+    ``rows_rejected`` counts the table's records this landing set aside (``raw_meta.rejected_records``).
     """
     timings = landing.timings
     for table in landing.tables:
@@ -85,6 +86,7 @@ def _results(
                 "dagster/row_count": dg.MetadataValue.int(table.rows_in_table),
                 "rows_landed": dg.MetadataValue.int(table.rows_landed),
                 "rows_received": dg.MetadataValue.int(table.rows_received),
+                "rows_rejected": dg.MetadataValue.int(table.rows_rejected),
                 "cursor": dg.MetadataValue.json(landing.state),
                 "loaded_at": dg.MetadataValue.timestamp(landing.loaded_at),
                 "fetch_seconds": dg.MetadataValue.float(round(timings.fetch_seconds, 3)),
@@ -96,9 +98,13 @@ def _results(
 
 
 def _summary(landing: StreamLanding) -> str:
-    parts = ", ".join(f"{t.table}: +{t.rows_landed} ({t.rows_in_table} rows)" for t in landing.tables)
+    parts = ", ".join(
+        f"{t.table}: +{t.rows_landed} ({t.rows_in_table} rows, {t.rows_rejected} rejected)"
+        for t in landing.tables
+    )
+    resolved = f"; {landing.rejects_resolved} rejects resolved" if landing.rejects_resolved else ""
     t = landing.timings
     return (
-        f"{landing.vendor}/{landing.stream} committed: {parts}; {t.requests} requests, "
+        f"{landing.vendor}/{landing.stream} committed: {parts}{resolved}; {t.requests} requests, "
         f"fetch {t.fetch_seconds:.2f}s, parse {t.parse_seconds:.2f}s, land {t.land_seconds:.2f}s"
     )

@@ -7,6 +7,13 @@ state is that state written and the transaction committed. Any exception -- from
 mid-stream or from DuckDB -- rolls everything back, tables and cursor alike, so the next run simply
 repeats the same window.
 
+A bad record is not an exception: the connector sets it aside (:mod:`connectors.rejects`), rows
+without a key are set aside here, and the rest of the stream lands. Rows of a rejected record id are
+left out of every table of the stream whose first key column holds that id (a deal and its stage
+history, an invoice and its lines), and the rejects are written to ``raw_meta.rejected_records`` in
+the same transaction (:mod:`dagster_project.lib.quarantine`), which also resolves earlier rejects
+whose record has now landed.
+
 Because it drives the stream, this is also where a landing's time is split between the connector
 (its HTTP calls, then decoding and typing pages) and DuckDB: see :class:`StreamTimings`.
 
@@ -16,6 +23,7 @@ Dagster-free on purpose: the assets call it, tests call it directly with small r
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
@@ -25,9 +33,12 @@ from typing import TypeVar
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from connectors.base import Stream, StreamState, TableSpec, collect_read_stats
-from dagster_project.lib.key_checks import reject_null_keys
+from connectors.rejects import RejectedRecord, collect_rejects
+from dagster_project.lib.key_checks import split_null_keys
+from dagster_project.lib.quarantine import ensure_rejects_table, open_record_ids, record_rejects, resolve
 from dagster_project.lib.raw_tables import RawTable, with_ordinal
 from dagster_project.lib.stream_state import ensure_state_table, read_state, write_state
 
@@ -48,6 +59,8 @@ class TableLanding:
     rows_landed: int
     """Rows inserted, changed or newly marked deleted: 0 on a rerun of the same window."""
     rows_in_table: int
+    rows_rejected: int
+    """Records of this table set aside by this landing (``raw_meta.rejected_records``)."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +90,8 @@ class StreamLanding:
     state: StreamState
     loaded_at: datetime
     timings: StreamTimings
+    rejects_resolved: int
+    """Earlier rejects whose record landed this time (fixed at the vendor and read again)."""
 
 
 class StreamTablesMismatch(ValueError):
@@ -121,7 +136,6 @@ class _TableBuffer:
     def add(self, batch: pa.RecordBatch) -> None:
         self.batches.append(batch)
         self.buffered_rows += batch.num_rows
-        self.rows_received += batch.num_rows
 
     def accepts(self, batch: pa.RecordBatch) -> bool:
         """Batches with a different schema (drift mid-stream) start a new buffer after a flush."""
@@ -132,14 +146,26 @@ class _Landing:
     """The mutable state of one landing in progress; lives only inside :func:`land_stream`."""
 
     def __init__(
-        self, con: duckdb.DuckDBPyConnection, stream: Stream, specs: tuple[TableSpec, ...], flush_rows: int
+        self,
+        con: duckdb.DuckDBPyConnection,
+        stream: Stream,
+        specs: tuple[TableSpec, ...],
+        flush_rows: int,
+        rejects: list[RejectedRecord],
     ) -> None:
         self.con = con
         self.flush_rows = flush_rows
         self.loaded_at = datetime.now(UTC)
+        self.vendor, self.name = stream.vendor, stream.name
         self.schema = raw_schema(stream.vendor)
         self.stream = f"{stream.vendor} {stream.name}"
         self.buffers = {spec.name: _TableBuffer(RawTable(con, self.schema, spec)) for spec in specs}
+        self.parent = specs[0].name
+        self.rejects = rejects
+        """The collector the connector reports into; rows without a key are added here."""
+        self.open_ids = open_record_ids(con, stream.vendor, stream.name)
+        self.landed_open: dict[str, set[str]] = {table: set() for table in self.open_ids}
+        """Ids of earlier rejects seen landing now, per table: resolved at commit."""
 
     def create_tables(self) -> None:
         """Create every declared table up front, so a stream with nothing new still has its tables."""
@@ -150,7 +176,9 @@ class _Landing:
         buffer = self.buffers.get(table_name)
         if buffer is None:
             raise ValueError(f"stream yielded a batch for undeclared table {table_name!r}")
-        reject_null_keys(self.stream, buffer.raw.spec, batch, buffer.rows_received)
+        batch, keyless = split_null_keys(self.stream, buffer.raw.spec, batch, buffer.rows_received)
+        buffer.rows_received += batch.num_rows + len(keyless)
+        self.rejects.extend(keyless)
         if not buffer.accepts(batch):
             self.flush(buffer)
         buffer.add(batch)
@@ -160,18 +188,25 @@ class _Landing:
     def flush(self, buffer: _TableBuffer) -> None:
         if not buffer.batches:
             return
-        table = with_ordinal(pa.Table.from_batches(buffer.batches))
+        table = self._without_rejected(buffer.raw.spec, pa.Table.from_batches(buffer.batches))
         buffer.batches, buffer.buffered_rows = [], 0
+        self._note_landed(buffer.raw.spec, table)
+        table = with_ordinal(table)
         columns = table.schema.names
         buffer.rows_landed += self._with_relation(
             table, lambda relation: buffer.raw.merge(relation, columns, self.loaded_at)
         )
 
     def finish(self) -> tuple[TableLanding, ...]:
-        results = []
+        """Flush and merge what is left, then record this landing's rejects."""
         for buffer in self.buffers.values():
             self.flush(buffer)
+        rejects = [dataclasses.replace(r, table=r.table or self.parent) for r in self.rejects]
+        record_rejects(self.con, self.vendor, self.name, rejects, self.loaded_at)
+        results = []
+        for buffer in self.buffers.values():
             buffer.rows_landed += buffer.raw.mark_replaced(self.loaded_at)
+            rejected = {r.record_id or r.payload_hash for r in rejects if r.table == buffer.raw.spec.name}
             results.append(
                 TableLanding(
                     table=f"{self.schema}.{buffer.raw.spec.name}",
@@ -179,9 +214,35 @@ class _Landing:
                     rows_received=buffer.rows_received,
                     rows_landed=buffer.rows_landed,
                     rows_in_table=buffer.raw.row_count(),
+                    rows_rejected=len(rejected),
                 )
             )
         return tuple(results)
+
+    def resolve_fixed(self) -> int:
+        """Resolve earlier rejects whose record landed now and was not rejected again."""
+        rejected = self._rejected_ids()
+        landed = {table: ids - rejected for table, ids in self.landed_open.items()}
+        return resolve(self.con, self.vendor, self.name, landed, self.loaded_at)
+
+    def _rejected_ids(self) -> set[str]:
+        return {r.record_id for r in self.rejects if r.record_id is not None}
+
+    def _without_rejected(self, spec: TableSpec, table: pa.Table) -> pa.Table:
+        """``table`` without rows whose first key column holds a rejected record's id."""
+        rejected = self._rejected_ids()
+        if not rejected:
+            return table
+        ids = pc.cast(table.column(spec.primary_key[0]), pa.string())
+        return table.filter(pc.invert(pc.is_in(ids, value_set=pa.array(sorted(rejected), pa.string()))))
+
+    def _note_landed(self, spec: TableSpec, table: pa.Table) -> None:
+        """Remember which ids of the table's open rejects this landing sends (fixed records)."""
+        open_ids = self.open_ids.get(spec.name)
+        if open_ids:
+            ids = pc.cast(table.column(spec.primary_key[0]), pa.string())
+            found = ids.filter(pc.is_in(ids, value_set=pa.array(sorted(open_ids), pa.string())))
+            self.landed_open[spec.name].update(found.to_pylist())
 
     def _with_relation(self, table: pa.Table, action: Callable[[str], _T]) -> _T:
         self.con.register(_RELATION, table)
@@ -212,13 +273,14 @@ def land_stream(
     """
     started = time.perf_counter()
     in_connector = _Stopwatch()
-    with collect_read_stats() as wire:
+    with collect_read_stats() as wire, collect_rejects() as rejects:
         with in_connector:
             specs = stream.tables()
         _check_tables(stream, specs, expected_tables)
         ensure_state_table(con)
+        ensure_rejects_table(con)
         state = read_state(con, stream.vendor, stream.name)
-        landing = _Landing(con, stream, specs, flush_rows)
+        landing = _Landing(con, stream, specs, flush_rows, rejects)
         con.begin()
         try:
             landing.create_tables()
@@ -236,6 +298,7 @@ def land_stream(
             finally:
                 generator.close()
             tables = landing.finish()
+            resolved = landing.resolve_fixed()
             write_state(con, stream.vendor, stream.name, new_state, landing.loaded_at)
             con.commit()
         except BaseException:
@@ -254,6 +317,7 @@ def land_stream(
             land_seconds=total - in_connector.seconds,
             requests=wire.requests,
         ),
+        rejects_resolved=resolved,
     )
 
 

@@ -3,33 +3,36 @@
 Each case corrupts one record of one page (``connectors.sandbox.payload_faults``) and checks the
 decision documented in docs/bad-input.md: a missing field, an undocumented enum value, a huge
 string or a duplicated record lands (as NULL, as text, whole, once); a value of the wrong JSON
-type, bytes that are not UTF-8 or a null id reject the stream with a message naming the stream and
-the record, and nothing of that run lands: tables and cursor stay as the previous run left them,
-and the next clean run completes.
+type, bytes that are not UTF-8 or a null id quarantine that record in raw_meta.rejected_records
+(reason, field, id) while the rest of the stream lands and its cursor moves; the record read again
+fixed lands and resolves its reject; and a Dagster run reports ``rows_rejected`` and the
+``no_rejected_records`` check warns, then errors past its threshold.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import dagster as dg
 import duckdb
 import pytest
 
-from connectors.base import ConnectorError, Stream
+from connectors.base import Stream
 from connectors.hubspot import hubspot_streams
-from connectors.payload_checks import BadRecordError
 from connectors.sandbox.clients import hubspot_config, xero_config
 from connectors.sandbox.config import SandboxConfig
 from connectors.sandbox.faults import ScriptedCorruption
 from connectors.sandbox.payload_faults import UNKNOWN_ENUM_VALUE, Corruption
 from connectors.sandbox.server import Sandbox, run_sandbox
 from connectors.xero import xero_streams
-from dagster_project.lib.key_checks import MissingKeyError
+from dagster_project.defs.checks.raw import REJECTS_CHECK, build_raw_table_checks
+from dagster_project.defs.crm.assets import HUBSPOT_STREAMS
+from dagster_project.defs.resources import WarehouseResource
+from dagster_project.defs.streams import stream_assets
 from dagster_project.lib.landing import land_stream
 from dagster_project.lib.stream_state import read_state
 
@@ -115,24 +118,6 @@ def land(sb: Sandbox, tmp_path: Path) -> Lander:
             return land_stream(con, stream, **options)
 
     return run
-
-
-def snapshot(path: Path, target: Target) -> tuple[list[dict[str, Any]], Any]:
-    """Every row of the target's tables (key order) and the stream's cursor."""
-    with duckdb.connect(str(path), read_only=True) as con:
-        tables = [
-            name
-            for (name,) in con.execute(
-                "select table_name from information_schema.tables where table_schema = ? order by 1",
-                [f"raw_{target.vendor}"],
-            ).fetchall()
-        ]
-        rows = []
-        for table in tables:
-            cursor = con.execute(f"select * from raw_{target.vendor}.{table} order by all")
-            names = [column[0] for column in cursor.description]
-            rows.extend({"_table": table, **dict(zip(names, row, strict=True))} for row in cursor.fetchall())
-        return rows, read_state(con, target.vendor, target.stream)
 
 
 def by_key(path: Path, target: Target) -> dict[Any, dict[str, Any]]:
@@ -237,65 +222,147 @@ def test_a_record_twice_in_one_page_lands_once(
     assert corrupted_landing.tables[0].rows_in_table == len(clean)
 
 
-# -- cases that reject the stream --------------------------------------------------------------
+# -- cases that are quarantined --------------------------------------------------------------
 
-REJECTED = [
-    pytest.param(
-        Corruption.WRONG_TYPE,
-        "text",
-        BadRecordError,
-        r"record 0 of the page \(id '(?P<id>[^']+)'\): {field} is a JSON number; the API documents a string",
-        id="wrong-type",
-    ),
-    pytest.param(
-        Corruption.NON_UTF8,
-        "text",
-        BadRecordError,
-        r"record 0 of the page \(id '(?P<id>[^']+)'\): {field} is not valid UTF-8",
-        id="non-utf8",
-    ),
-    pytest.param(
-        Corruption.NULL_ID,
-        "key",
-        MissingKeyError,
-        r"{stream}: {stream} record 0 .* has no {key} \(null\)",
-        id="null-id",
-    ),
+QUARANTINED = [
+    pytest.param(Corruption.WRONG_TYPE, "text", "wrong_type", id="wrong-type"),
+    pytest.param(Corruption.NON_UTF8, "text", "not_utf8", id="non-utf8"),
+    pytest.param(Corruption.NULL_ID, "key", "missing_key", id="null-id"),
 ]
 
 
+def rejected_records(path: Path) -> list[dict[str, Any]]:
+    """Every row of raw_meta.rejected_records."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        cursor = con.execute("select * from raw_meta.rejected_records order by all")
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 @pytest.mark.parametrize("target", TARGETS)
-@pytest.mark.parametrize(("corruption", "field_kind", "error", "message"), REJECTED)
-def test_a_bad_record_rejects_the_run_and_keeps_the_previous_one(
+@pytest.mark.parametrize(("corruption", "field_kind", "reason"), QUARANTINED)
+def test_a_bad_record_is_quarantined_and_the_rest_of_the_stream_lands(
     sb: Sandbox,
     land: Lander,
     tmp_path: Path,
     target: Target,
     corruption: Corruption,
     field_kind: str,
-    error: type[ConnectorError],
-    message: str,
+    reason: str,
 ) -> None:
-    warehouse = tmp_path / "warehouse.duckdb"
-    land(target, "warehouse")
-    before = snapshot(warehouse, target)
+    for warehouse in ("warehouse", "clean"):
+        land(target, warehouse)
+    before = by_key(tmp_path / "warehouse.duckdb", target)
     sb.advance(7)  # a week of new and changed records for the incremental run to read
     field = target.text_field if field_kind == "text" else target.key
     sb.faults.corrupt(
         ScriptedCorruption(match=target.incremental_pages, corruption=corruption, record=0, field=field)
     )
 
-    with pytest.raises(error) as raised:
-        land(target, "warehouse", flush_rows=1)  # flush per batch: earlier pages did reach the table
+    landing = land(target, "warehouse", flush_rows=1)  # flush per batch: the bad row is left out anyway
+    clean = land(target, "clean")  # the same window, served clean
 
-    text = str(raised.value)
-    pattern = message.format(field=re.escape(field), stream=target.stream, key=target.key)
-    found = re.search(pattern, text)
-    assert found, text
-    assert target.vendor in text
-    assert snapshot(warehouse, target) == before
+    landed, expected = (
+        by_key(tmp_path / "warehouse.duckdb", target),
+        by_key(tmp_path / "clean.duckdb", target),
+    )
+    (reject,) = [
+        r for r in rejected_records(tmp_path / "warehouse.duckdb") if r["table_name"] == target.stream
+    ]
+    differing = {key for key, row in expected.items() if landed.get(key) != row}
+    assert landed.keys() <= expected.keys() and len(differing) <= 1  # only the bad record is missing
+    assert all(landed.get(key) == before.get(key) for key in differing)  # its previous version, or nothing
+    if field_kind == "key":
+        assert reject["record_id"] is None
+    else:
+        assert {str(key) for key in differing} <= {reject["record_id"]}
+        assert reject["record_id"] in {str(key) for key in expected}
+    assert (reject["vendor"], reject["stream"], reject["reason"]) == (target.vendor, target.stream, reason)
+    assert reject["field"] == field
+    assert reject["last_seen_at"] == landing.loaded_at and reject["resolved_at"] is None
+    assert {t.table: t.rows_rejected for t in landing.tables}[target.table] == 1
+    assert landing.state == clean.state
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
+        assert read_state(con, target.vendor, target.stream) == landing.state  # the cursor moved
 
-    recovered = land(target, "warehouse")  # the next, clean run completes
-    assert recovered.state != before[1]
-    if "id" in found.groupdict():
-        assert found["id"] in {str(key) for key in by_key(warehouse, target)}
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_a_rejected_record_read_again_fixed_lands_and_resolves(
+    sb: Sandbox, land: Lander, tmp_path: Path, target: Target
+) -> None:
+    sb.faults.corrupt(
+        ScriptedCorruption(
+            match=target.first_load_pages, corruption=Corruption.WRONG_TYPE, record=0, field=target.text_field
+        )
+    )
+    land(target, "warehouse")
+    (reject,) = rejected_records(tmp_path / "warehouse.duckdb")
+    assert reject["record_id"] not in {str(key) for key in by_key(tmp_path / "warehouse.duckdb", target)}
+
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:  # read everything again
+        con.execute("delete from raw_meta.stream_state")
+    again = land(target, "warehouse")
+
+    assert again.rejects_resolved == 1
+    (resolved,) = rejected_records(tmp_path / "warehouse.duckdb")
+    assert resolved["resolved_at"] == again.loaded_at
+    assert resolved["record_id"] in {str(key) for key in by_key(tmp_path / "warehouse.duckdb", target)}
+
+
+# -- through Dagster ---------------------------------------------------------------------------
+
+
+class SandboxStreams:
+    """The ``hubspot`` resource of a run, reading the test's sandbox (with its payload faults)."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+
+    def streams(self) -> list[Stream]:
+        return hubspot_streams(hubspot_config(self.sandbox))
+
+
+def deals_run(sb: Sandbox, warehouse: Path, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
+    """Land HubSpot deals in a real Dagster run, with the vendor's raw-table checks."""
+    defs = dg.Definitions(
+        assets=stream_assets("hubspot", "hubspot", {"deals": HUBSPOT_STREAMS["deals"]}),
+        asset_checks=[build_raw_table_checks("hubspot")],
+        resources={"warehouse": WarehouseResource(path=str(warehouse)), "hubspot": SandboxStreams(sb)},
+    )
+    job = defs.resolve_implicit_global_asset_job_def()
+    deals = [dg.AssetKey(["raw_hubspot", table]) for table in HUBSPOT_STREAMS["deals"]]
+    return job.execute_in_process(instance=instance, asset_selection=deals, raise_on_error=False)
+
+
+@pytest.mark.parametrize(("pages", "severity"), [(1, "WARN"), (2, "ERROR")])
+def test_a_dagster_run_reports_rejects_and_the_check_warns_then_errors(
+    sb: Sandbox, tmp_path: Path, pages: int, severity: str
+) -> None:
+    """About 150 deals: one rejected is under 1 % (WARN), two are over it (ERROR)."""
+    sb.faults.corrupt(
+        ScriptedCorruption(
+            match=HUBSPOT_DEALS.first_load_pages,
+            corruption=Corruption.WRONG_TYPE,
+            record=0,
+            field=HUBSPOT_DEALS.text_field,
+            count=pages,
+        )
+    )
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = deals_run(sb, tmp_path / "warehouse.duckdb", instance)
+
+    assert result.success is (severity == "WARN")  # an ERROR is blocking: the run fails, the landing stays
+    (landed,) = [
+        event.materialization
+        for event in result.get_asset_materialization_events()
+        if event.materialization.asset_key == dg.AssetKey(["raw_hubspot", "deals"])
+    ]
+    assert landed.metadata["rows_rejected"].value == pages
+    (check,) = [
+        evaluation
+        for evaluation in result.get_asset_check_evaluations()
+        if evaluation.check_name == REJECTS_CHECK and evaluation.asset_key.path[-1] == "deals"
+    ]
+    assert not check.passed
+    assert check.severity.value == severity
+    assert check.metadata["open_rejects"].value == pages

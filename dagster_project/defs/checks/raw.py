@@ -3,7 +3,11 @@
 - ``primary_key_unique`` and ``row_count_holds`` are **blocking**: a failed one fails its step, so
   nothing downstream of the vendor's raw tables (staging, marts, exports) runs on a broken load;
 - ``column_schema_change`` (Dagster's factory) WARNs when a vendor adds, drops or retypes a column
-  between two loads: landing absorbs the drift, but staging models may need a look.
+  between two loads: landing absorbs the drift, but staging models may need a look;
+- ``no_rejected_records`` WARNs while the table has unresolved rejects in
+  ``raw_meta.rejected_records`` (records set aside as unreadable, the rest landed) and is an ERROR,
+  blocking what is built on the table, past :func:`~dagster_project.lib.quarantine.past_threshold`
+  (more than 1 % of the table's records, or more than 100).
 
 One check step per vendor rather than one per table: ~30 tables each with its own step would add a
 minute of step overhead to every run for no extra information. The steps can be subset, so a job
@@ -20,11 +24,13 @@ from dagster_project.defs.accounting.assets import XERO_STREAMS
 from dagster_project.defs.crm.assets import HUBSPOT_STREAMS
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.lib.landing import raw_schema
+from dagster_project.lib.quarantine import ERROR_COUNT, ERROR_SHARE, open_rejects, past_threshold
 from dagster_project.lib.raw_quality import PRIMARY_KEY_METADATA, key_violations, row_count_problem
 
 ROW_COUNT_CHECK = "row_count_holds"
 ROW_COUNT_METADATA = "dagster/row_count"
 PRIMARY_KEY_CHECK = "primary_key_unique"
+REJECTS_CHECK = "no_rejected_records"
 RAW_CATALOGS: Mapping[str, Mapping[str, Sequence[str]]] = {"hubspot": HUBSPOT_STREAMS, "xero": XERO_STREAMS}
 
 
@@ -52,6 +58,15 @@ def build_raw_table_checks(vendor: str) -> dg.AssetChecksDefinition:
                 blocking=True,
                 description="The table holds at least as many rows as after the previous load.",
             ),
+            dg.AssetCheckSpec(
+                REJECTS_CHECK,
+                asset=key,
+                blocking=True,
+                description=(
+                    "No record of the table is waiting in raw_meta.rejected_records (WARN), nor more than "
+                    f"{ERROR_SHARE:.0%} of its records or {ERROR_COUNT} of them (ERROR)."
+                ),
+            ),
         )
     ]
 
@@ -61,12 +76,15 @@ def build_raw_table_checks(vendor: str) -> dg.AssetChecksDefinition:
     ) -> Iterator[dg.AssetCheckResult]:
         selected = context.selected_asset_check_keys
         with warehouse.connect(read_only=True) as con:
+            rejected = open_rejects(con, vendor)
             for key in sorted({check.asset_key for check in selected}, key=lambda k: k.to_string()):
                 latest, previous = _last_two_materializations(context.instance, key)
                 if dg.AssetCheckKey(key, PRIMARY_KEY_CHECK) in selected:
                     yield _primary_key_result(con, key, latest)
                 if dg.AssetCheckKey(key, ROW_COUNT_CHECK) in selected:
                     yield _row_count_result(key, latest, previous)
+                if dg.AssetCheckKey(key, REJECTS_CHECK) in selected:
+                    yield _rejects_result(key, latest, rejected.get(key.path[-1], 0))
 
     return _raw_table_checks
 
@@ -124,6 +142,26 @@ def _row_count_result(
             "row_count": dg.MetadataValue.int(current),
             "previous_row_count": dg.MetadataValue.null() if before is None else dg.MetadataValue.int(before),
         },
+    )
+
+
+def _rejects_result(key: dg.AssetKey, latest: Mapping[str, Any], open_count: int) -> dg.AssetCheckResult:
+    rows = int(latest[ROW_COUNT_METADATA].value)
+    table = ".".join(key.path)
+    return dg.AssetCheckResult(
+        asset_key=key,
+        check_name=REJECTS_CHECK,
+        passed=open_count == 0,
+        severity=dg.AssetCheckSeverity.ERROR
+        if past_threshold(open_count, rows)
+        else dg.AssetCheckSeverity.WARN,
+        description=(
+            "No rejected records."
+            if open_count == 0
+            else f"{open_count:,} records of {table} are rejected and unresolved ({rows:,} rows landed): "
+            f"see raw_meta.rejected_records where table_name = '{key.path[-1]}' and resolved_at is null."
+        ),
+        metadata={"open_rejects": dg.MetadataValue.int(open_count), "row_count": dg.MetadataValue.int(rows)},
     )
 
 
