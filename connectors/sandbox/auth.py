@@ -30,6 +30,9 @@ REFRESH_GRACE_SECONDS = 1800
 UNUSED_REFRESH_TOKEN_SECONDS = 60 * 86400
 """A refresh token nobody uses expires after 60 days."""
 
+AUTHORISATION_CODE_SECONDS = 300
+"""An authorisation code must be exchanged within 5 minutes, and only once."""
+
 XERO_SCOPES = (
     "offline_access accounting.transactions.read accounting.contacts.read "
     "accounting.settings.read accounting.reports.read"
@@ -119,6 +122,8 @@ class XeroTokenAuthority:
             credentials.xero_refresh_token: clock() + UNUSED_REFRESH_TOKEN_SECONDS
         }
         self._access_expiry: dict[str, float] = {}
+        self._codes: dict[str, tuple[str, float]] = {}
+        self._codes_issued = 0
 
     def client_matches(self, client_id: str, client_secret: str) -> bool:
         return secrets_equal(client_id, self._credentials.xero_client_id) and secrets_equal(
@@ -134,15 +139,37 @@ class XeroTokenAuthority:
             if deadline is None or now >= deadline:
                 return None
             self._refresh_deadline[refresh_token] = min(deadline, now + REFRESH_GRACE_SECONDS)
-            self._issued += 1
-            secret = self._credentials.xero_client_secret
-            grant = TokenGrant(
-                access_token=_derive_token(secret, "access", self._issued),
-                refresh_token=_derive_token(secret, "refresh", self._issued),
-            )
-            self._refresh_deadline[grant.refresh_token] = now + UNUSED_REFRESH_TOKEN_SECONDS
-            self._access_expiry[grant.access_token] = now + ACCESS_TOKEN_SECONDS
-            return grant
+            return self._issue(now)
+
+    def authorisation_code(self, redirect_uri: str) -> str:
+        """A one-time code for ``redirect_uri``, as the consent screen hands out (valid 5 minutes)."""
+        with self._lock:
+            self._codes_issued += 1
+            code = _derive_token(self._credentials.xero_client_secret, "code", self._codes_issued)
+            self._codes[code] = (redirect_uri, self._clock() + AUTHORISATION_CODE_SECONDS)
+            return code
+
+    def redeem(self, code: str, redirect_uri: str) -> TokenGrant | None:
+        """Spend ``code`` for a first token set; ``None`` (``invalid_grant``) when unknown, used, expired
+        or sent with another ``redirect_uri`` than it was issued for."""
+        with self._lock:
+            issued = self._codes.pop(code, None)
+            now = self._clock()
+            if issued is None or issued[0] != redirect_uri or now >= issued[1]:
+                return None
+            return self._issue(now)
+
+    def _issue(self, now: float) -> TokenGrant:
+        """A new access and refresh token (caller holds the lock)."""
+        self._issued += 1
+        secret = self._credentials.xero_client_secret
+        grant = TokenGrant(
+            access_token=_derive_token(secret, "access", self._issued),
+            refresh_token=_derive_token(secret, "refresh", self._issued),
+        )
+        self._refresh_deadline[grant.refresh_token] = now + UNUSED_REFRESH_TOKEN_SECONDS
+        self._access_expiry[grant.access_token] = now + ACCESS_TOKEN_SECONDS
+        return grant
 
     def check_access(self, token: str) -> AccessCheck:
         with self._lock:
@@ -164,6 +191,7 @@ class XeroTokenAuthority:
         """Forget tokens long dead so a long-running sandbox does not grow without bound."""
         self._access_expiry = {t: e for t, e in self._access_expiry.items() if e > now - _REMEMBER_EXPIRED}
         self._refresh_deadline = {t: d for t, d in self._refresh_deadline.items() if d > now}
+        self._codes = {code: issued for code, issued in self._codes.items() if issued[1] > now}
 
 
 def _derive_token(secret: str, kind: str, counter: int) -> str:

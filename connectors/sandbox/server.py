@@ -300,6 +300,8 @@ class Sandbox:
         self.base_url = f"http://{self.host}:{self.port}"
         self.hubspot_base_url = f"{self.base_url}/hubspot"
         self.xero_api_url = f"{self.base_url}/xero/api.xro/2.0"
+        self.xero_authorize_url = f"{self.base_url}/xero/identity/connect/authorize"
+        """Xero's consent screen, answering at once (``milemarker connect xero --authorize-url``)."""
         self.xero_token_url = f"{self.base_url}/xero/identity/connect/token"
         self.xero_connections_url = f"{self.base_url}/xero/connections"
         self._thread = threading.Thread(

@@ -1,7 +1,12 @@
 """Xero's identity service as the sandbox serves it under ``/xero``.
 
-``POST /xero/identity/connect/token`` (== ``https://identity.xero.com/connect/token``) refreshes
-tokens with rotation and a grace period; ``GET /xero/connections`` (== ``https://api.xero.com/connections``;
+``GET /xero/identity/connect/authorize`` (== ``https://login.xero.com/identity/connect/authorize``)
+is the consent screen with the user's "Allow access" already clicked: it redirects to the
+``redirect_uri`` with a one-time ``code`` and the ``state``, so the authorisation-code flow runs end to
+end without a browser. Having no app registry, the sandbox accepts any loopback ``http`` redirect URI
+(``127.0.0.1`` or ``localhost``) for its one client. ``POST /xero/identity/connect/token``
+(== ``https://identity.xero.com/connect/token``) exchanges that code (``authorization_code``) and
+refreshes tokens with rotation and a grace period (``refresh_token``); ``GET /xero/connections`` (== ``https://api.xero.com/connections``;
 also ``/Connections``, the identity spec's spelling, which Xero's spec-generated SDKs call) lists
 the one tenant, shaped as ``xero-identity.yaml``'s ``Connection``. OAuth errors are the RFC 6749
 ``{"error": "..."}`` bodies Xero sends (``invalid_client``, ``unsupported_grant_type``, ``invalid_grant``).
@@ -12,9 +17,15 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
-from connectors.sandbox.auth import SandboxCredentials, XeroTokenAuthority
+from connectors.sandbox.auth import (
+    XERO_SCOPES,
+    SandboxCredentials,
+    TokenGrant,
+    XeroTokenAuthority,
+    secrets_equal,
+)
 from connectors.sandbox.faults import FaultKind
 from connectors.sandbox.model import Business
 from connectors.sandbox.routing import ApiRequest, ApiResponse, VendorApi, json_response
@@ -34,6 +45,7 @@ class XeroIdentityApi(VendorApi):
         self.business = business
         self._credentials = credentials
         self._tokens = tokens
+        self.router.add("GET", "/identity/connect/authorize", self.authorize)
         self.router.add("POST", "/identity/connect/token", self.token)
         self.router.add("GET", "/connections", self.connections)
         self.router.add("GET", "/Connections", self.connections)  # the identity spec's spelling
@@ -56,12 +68,41 @@ class XeroIdentityApi(VendorApi):
         )
         if not self._tokens.client_matches(client_id, client_secret):
             return json_response(400, {"error": "invalid_client"}, _NO_STORE)
-        if form.get("grant_type") != "refresh_token":
+        grant_type = form.get("grant_type")
+        grant: TokenGrant | None
+        if grant_type == "refresh_token":
+            grant = self._tokens.refresh(form.get("refresh_token", ""))
+        elif grant_type == "authorization_code":
+            grant = self._tokens.redeem(form.get("code", ""), form.get("redirect_uri", ""))
+        else:
             return json_response(400, {"error": "unsupported_grant_type"}, _NO_STORE)
-        grant = self._tokens.refresh(form.get("refresh_token", ""))
         if grant is None:
             return json_response(400, {"error": "invalid_grant"}, _NO_STORE)
         return json_response(200, grant.as_json(), _NO_STORE)
+
+    def authorize(self, request: ApiRequest) -> ApiResponse:
+        """Consent granted at once: ``302`` to ``redirect_uri`` with ``code`` and ``state``.
+
+        An unknown client or a redirect URI that is not loopback gets an error page (as Xero shows
+        one rather than redirect to an unregistered URI); a bad ``response_type`` or a scope the
+        sandbox does not grant goes back to the app as ``error=...`` (RFC 6749 4.1.2.1).
+        """
+        redirect_uri = request.arg("redirect_uri") or ""
+        target = urlsplit(redirect_uri)
+        if not (
+            secrets_equal(request.arg("client_id") or "", self._credentials.xero_client_id)
+            and target.scheme == "http"
+            and target.hostname in ("127.0.0.1", "localhost")
+        ):
+            return ApiResponse(
+                400, b"<html><body><h1>Error: unauthorized_client</h1></body></html>", "text/html"
+            )
+        state = {"state": request.arg("state")} if request.arg("state") is not None else {}
+        if request.arg("response_type") != "code":
+            return _redirect(redirect_uri, {"error": "unsupported_response_type", **state})
+        if not set((request.arg("scope") or "").split()) <= set(XERO_SCOPES.split()):
+            return _redirect(redirect_uri, {"error": "invalid_scope", **state})
+        return _redirect(redirect_uri, {"code": self._tokens.authorisation_code(redirect_uri), **state})
 
     def connections(self, request: ApiRequest) -> ApiResponse:
         denied = check_bearer(request, self._tokens)
@@ -79,6 +120,12 @@ class XeroIdentityApi(VendorApi):
             "updatedDateUtc": stamp,
         }
         return json_response(200, [connection])
+
+
+def _redirect(redirect_uri: str, params: dict[str, str]) -> ApiResponse:
+    separator = "&" if "?" in redirect_uri else "?"
+    location = f"{redirect_uri}{separator}{urlencode(params)}"
+    return ApiResponse(302, b"", "text/html", {"Location": location, **_NO_STORE})
 
 
 def _basic_credentials(request: ApiRequest) -> tuple[str, str] | None:

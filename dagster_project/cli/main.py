@@ -1,5 +1,6 @@
-"""Milemarker's commands: ``demo`` (one full run, summarised), ``dev`` (the Dagster UI) and
-``status`` (the goals and their checks, from the existing warehouse)."""
+"""Milemarker's commands: ``demo`` (one full run, summarised), ``dev`` (the Dagster UI), ``status``
+(the goals and their checks, from the existing warehouse), ``connect hubspot|xero`` (a first
+connection to a real portal or organisation) and ``doctor`` (is everything a run needs in place)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
+from connectors.xero.client import READ_SCOPES as XERO_SCOPES
 from dagster_project.cli.instance import ensure_dagster_home
 from dagster_project.lib.settings import REPO_ROOT
 
@@ -27,16 +29,55 @@ def run_dev() -> NoReturn:
     os.execv(dagster, [str(dagster), "dev", "-w", str(REPO_ROOT / "workspace.yaml")])
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="milemarker", description=__doc__)
-    parser.add_argument("command", choices=("demo", "dev", "status"))
-    args = parser.parse_args(argv)
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, text in (
+        ("demo", "one full run against the sandbox, summarised"),
+        ("dev", "the Dagster UI on http://127.0.0.1:3000"),
+        ("status", "the goals and their checks, from the existing warehouse"),
+        ("doctor", "check both connections, the stage mapping, the warehouse and Dagster's home"),
+    ):
+        commands.add_parser(name, help=text)
+    connect = commands.add_parser("connect", help="connect a real HubSpot portal or Xero organisation")
+    vendors = connect.add_subparsers(dest="vendor", required=True)
+    hubspot = vendors.add_parser("hubspot", help="check a private-app token: scopes, properties, pipelines")
+    hubspot.add_argument("--token", help="the private app's token (default: HUBSPOT_ACCESS_TOKEN)")
+    xero = vendors.add_parser(
+        "xero", help="authorise the Xero app in the browser and store its refresh token"
+    )
+    xero.add_argument(
+        "--port", type=int, default=8765, help="callback port (redirect URI http://127.0.0.1:PORT/callback)"
+    )
+    xero.add_argument("--tenant", help="the organisation's tenant id, when the app reaches several")
+    xero.add_argument(
+        "--scopes",
+        default=XERO_SCOPES,
+        help=f"space-separated scopes to ask for (default: {XERO_SCOPES}; see docs/connect.md for apps "
+        "created after 2 March 2026)",
+    )
+    xero.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the browser")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     if args.command == "dev":
         return run_dev()
     if args.command == "status":
         from dagster_project.cli.status import run_status
 
         return run_status()
+    if args.command == "doctor":
+        from dagster_project.cli.doctor import run_doctor
+
+        return run_doctor()
+    if args.command == "connect":
+        from dagster_project.cli.connect import connect_hubspot, connect_xero
+
+        if args.vendor == "hubspot":
+            return connect_hubspot(token=args.token)
+        return connect_xero(port=args.port, tenant=args.tenant, scopes=args.scopes, timeout=args.timeout)
     from dagster_project.cli.demo import run_demo  # imports Dagster: only when needed
 
     return run_demo()

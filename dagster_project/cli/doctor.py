@@ -1,0 +1,121 @@
+"""``milemarker doctor``: is everything a run needs in place? One line per check: OK / WARN / FAIL.
+
+Both vendors are checked where runs would read them: the real API when its credentials are set,
+else a sandbox started here (the line says so), exactly as Dagster's resources choose. The sandbox
+is a small one (scale 0.05): every check reads metadata, which does not grow with the business,
+and it enforces the real rate limits so that the headroom checks see the vendors' headers.
+Then the files: the warehouse and Dagster's home. Exit status 1 when a check fails.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+
+from connectors.hubspot.config import HubspotConfig
+from connectors.sandbox.clients import xero_config
+from connectors.sandbox.config import SandboxConfig
+from connectors.sandbox.faults import FaultProfile
+from connectors.sandbox.limits import HubspotLimits, XeroLimits
+from connectors.sandbox.server import Sandbox, start_sandbox
+from connectors.xero.config import XeroConfig
+from dagster_project.cli import hubspot_portal as hs
+from dagster_project.cli.checks import Check, Status, report
+from dagster_project.cli.local_checks import dagster_home, dagster_home_check, warehouse_check
+from dagster_project.cli.xero_org import xero_checks
+from dagster_project.lib.organisation import load_organisation
+from dagster_project.lib.settings import DBT_PROJECT_DIR, GOALS_FILE, warehouse_path, xero_token_store
+
+XERO_CREDENTIALS = ("XERO_CLIENT_ID", "XERO_CLIENT_SECRET", "XERO_REFRESH_TOKEN")
+"""All three select the real Xero API (as ``dagster_project.defs.resources`` decides)."""
+STAGE_MAP = DBT_PROJECT_DIR / "seeds" / "funnel_stage_map.csv"
+
+
+class _SandboxOnDemand:
+    """Starts one sandbox the first time a vendor without credentials needs it."""
+
+    def __init__(self, stack: ExitStack) -> None:
+        self._stack = stack
+        self._sandbox: Sandbox | None = None
+
+    def __call__(self) -> Sandbox:
+        if self._sandbox is None:
+            seed = int(os.environ.get("MILEMARKER_SANDBOX_SEED", "42"))
+            limits = FaultProfile(hubspot_limits=HubspotLimits(), xero_limits=XeroLimits())
+            self._sandbox = self._stack.enter_context(
+                start_sandbox(SandboxConfig(seed=seed, scale=0.05), faults=limits)
+            )
+        return self._sandbox
+
+
+def hubspot_section(sandbox: _SandboxOnDemand, home_currency: str) -> list[Check]:
+    token = os.environ.get("HUBSPOT_ACCESS_TOKEN")
+    if token:
+        source = []
+        base_url = os.environ.get("HUBSPOT_BASE_URL") or HubspotConfig.base_url
+    else:
+        running = sandbox()
+        token, base_url = running.credentials.hubspot_access_token, running.hubspot_base_url
+        source = [Check(Status.OK, "hubspot", "HUBSPOT_ACCESS_TOKEN is not set: checking the sandbox")]
+    portal = hs.read_portal(base_url, token)
+    first = hs.token_check(portal)
+    if first.status is not Status.OK:
+        return [*source, first]
+    return [
+        *source,
+        first,
+        hs.scope_check(portal),
+        hs.rate_limit_check(portal),
+        hs.property_check(portal),
+        hs.stage_map_check(portal, STAGE_MAP),
+        hs.currency_check(portal, home_currency),
+    ]
+
+
+def xero_section(sandbox: _SandboxOnDemand, scratch: Path, home_currency: str) -> list[Check]:
+    """The sandbox's token store goes in ``scratch``: its tokens die with this command."""
+    present = [name for name in XERO_CREDENTIALS if os.environ.get(name)]
+    if present and len(present) < len(XERO_CREDENTIALS):
+        missing = ", ".join(sorted(set(XERO_CREDENTIALS) - set(present)))
+        todo = "set them (docs/connect.md), or unset all Xero variables to use the sandbox"
+        return [Check(Status.FAIL, "xero", f"{missing} not set", todo)]
+    if present:
+        return xero_checks(_xero_config_from_env(), home_currency)
+    source = Check(Status.OK, "xero", "XERO_CLIENT_ID/SECRET/REFRESH_TOKEN are not set: checking the sandbox")
+    return [source, *xero_checks(xero_config(sandbox(), scratch / "xero_token.json"), home_currency)]
+
+
+def _xero_config_from_env() -> XeroConfig:
+    env = os.environ
+    return XeroConfig(
+        client_id=env["XERO_CLIENT_ID"],
+        client_secret=env["XERO_CLIENT_SECRET"],
+        refresh_token=env["XERO_REFRESH_TOKEN"],
+        tenant_id=env.get("XERO_TENANT_ID") or None,
+        token_store_path=xero_token_store(),
+        **{
+            field: env[name]
+            for field, name in (
+                ("api_url", "XERO_BASE_URL"),
+                ("token_url", "XERO_TOKEN_URL"),
+                ("connections_url", "XERO_CONNECTIONS_URL"),
+            )
+            if env.get(name)
+        },
+    )
+
+
+def run_doctor() -> int:
+    home_currency = load_organisation(GOALS_FILE).currency
+    with ExitStack() as stack:
+        sandbox = _SandboxOnDemand(stack)
+        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="milemarker-doctor-")))
+        checks = [
+            *hubspot_section(sandbox, home_currency),
+            *xero_section(sandbox, scratch, home_currency),
+            warehouse_check(warehouse_path()),
+            dagster_home_check(dagster_home()),
+        ]
+    return report(checks)

@@ -1,0 +1,27 @@
+"""A small sandbox with the real rate limits, and an environment pointing ``connect``/``doctor`` at it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from connectors.sandbox.config import SandboxConfig
+from connectors.sandbox.faults import FaultProfile
+from connectors.sandbox.limits import HubspotLimits, XeroLimits
+from connectors.sandbox.server import ENV_NAMES, Sandbox
+
+CONFIG = SandboxConfig(seed=11, scale=0.05)
+LIMITS = FaultProfile(hubspot_limits=HubspotLimits(), xero_limits=XeroLimits())
+"""With limits on, the sandbox sends the vendors' rate-limit headers."""
+
+
+def point_at(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Credentials and URLs of ``sandbox`` as if they were a real account's; files under ``tmp_path``."""
+    for name in (*ENV_NAMES, "XERO_AUTHORIZE_URL", "MILEMARKER_DUCKDB"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in sandbox.env().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("XERO_AUTHORIZE_URL", sandbox.xero_authorize_url)
+    monkeypatch.setenv("MILEMARKER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
