@@ -180,7 +180,10 @@ def exported_after_dbt(
             [milemarker_dbt],
             selection=[dg.AssetKey(["marts", "dim_date"])],
             instance=instance,
-            resources={"dbt": MilemarkerDbtCliResource.leashed(DBT_PROJECT)},
+            resources={
+                "dbt": MilemarkerDbtCliResource.leashed(DBT_PROJECT),
+                "warehouse": WarehouseResource(path=str(warehouse)),
+            },
             run_config={"ops": {milemarker_dbt.op.name: {"config": {"as_of_date": AS_OF}}}},
         )
         [materialization] = [e.materialization for e in built.get_asset_materialization_events()]
