@@ -15,7 +15,7 @@ GIB = 2**30
 MIB = 2**20
 MACHINE_LIMIT_RECORDS_PER_SECOND = 40_000
 """Fetch + parse + land of 100-record pages with requests, single process, on these machines
-(shared/reference/performance.md: 40-57k records/s); the target is half of it."""
+(measured at 40-57k records/s); the target is half of it."""
 SLICE_LABELS = {
     "sandbox_build": "sandbox build (embedded, estimate)",
     "fetch": "fetch",

@@ -1,7 +1,8 @@
 """HubSpot CRM v3/v4 as the sandbox serves it under ``/hubspot`` (== ``https://api.hubapi.com``).
 
-Paths, parameters, bodies, status codes and error bodies follow the official OpenAPI files in
-``shared/specs/hubspot`` and the field notes in ``shared/reference/connectors.md``: string-typed
+Paths, parameters, bodies, status codes and error bodies follow the official OpenAPI files
+(vendored in ``tests/contract/specs/hubspot``) and the live API's documented behaviour
+(``docs/vendor-contracts.md``, ``docs/contracts.md``): string-typed
 property values, opaque ``after`` cursors with no ``paging`` on the last page, search that never
 returns archived records and refuses to page past 10,000, 207 for partial batch reads, the
 ``Error`` body (status/message/correlationId/category) and both 429 body styles.

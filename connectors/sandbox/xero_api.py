@@ -1,6 +1,7 @@
 """Xero Accounting API 2.0 as the sandbox serves it under ``/xero/api.xro/2.0``.
 
-Follows ``shared/specs/xero/xero_accounting.yaml`` and the field notes: the ``xero-tenant-id``
+Follows the official ``xero_accounting.yaml`` (vendored in ``tests/contract/specs/xero``) and the
+live API's documented behaviour (``docs/vendor-contracts.md``): the ``xero-tenant-id``
 header on every call (403 ``AuthenticationUnsuccessful`` when missing or wrong), bearer tokens from
 the identity service (401 ``TokenExpired`` / ``AuthenticationUnsuccessful``), 1-based ``page`` with
 ``pageSize`` up to 1,000 on the paged collections, ``If-Modified-Since`` compared strictly against

@@ -1,8 +1,7 @@
 """The goal check's decision: today's pacing row and its history -> pass, WARN or ERROR, and why.
 
 dbt owns every number (``fct_goal_pacing_daily``: status band, pace index, projections, run-rates,
-off-track streak); this module only turns them into an alarm, following
-shared/reference/marts.md E5:
+off-track streak); this module only turns them into an alarm, by these rules:
 
 - pass: ``achieved``, ``not_assessed`` (the mart's noise guards), ``ahead``, ``on_track``;
 - WARN: ``at_risk``; the first days ``off_track`` (fewer than ``drift.error_after_days``); or

@@ -59,7 +59,10 @@ class _Strict(BaseModel):
 
 
 class Thresholds(_Strict):
-    """Pace-index bands (see shared/reference/marts.md E3). Ordered: at_risk < on_track <= 1 <= ahead."""
+    """Pace-index bands (formulas: ``fct_goal_pacing_daily.sql``).
+
+    Ordered: at_risk < on_track <= 1 <= ahead.
+    """
 
     ahead: float = 1.05
     on_track: float = 0.95

@@ -4,7 +4,7 @@
     origin only uses what was known by its end: the stage a deal was in, the deals resolved and
     created before it, the MRR of its month.
 
-    open_pipeline (shared/reference/marts.md E4):
+    open_pipeline:
       stage win rate  p_s = (won_s + m·p̄) / (resolved_s + m), m = 10, over visits to stage s
                       entered in the 365 days before the origin and resolved by it; p̄ the close
                       rate of deals closed in that year. Halved for deals older in the stage than

@@ -19,7 +19,7 @@
     first deletes the rows dated after its as-of day (the pre_hook): after a rebuild of an earlier
     day, the table holds no day from a later build, only what that day's build would write.
 
-    Math (shared/reference/marts.md E3; T target, A actual to date, w curve, D and d days):
+    Math (T target, A actual to date, w curve, D and d days):
       expected   flow T·w | level B + (T - B)·w (B = value the day before the period) | ratio T
       pace index flow A/E | level (A - B)/(E - B) | ratio A/T   (inverted for `decrease`)
       projection run-rate: flow A/w | level B + (A - B)/w | ratio A;  model: A + forecast of the
