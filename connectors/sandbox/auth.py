@@ -37,6 +37,8 @@ XERO_SCOPES = (
     "offline_access accounting.transactions.read accounting.contacts.read "
     "accounting.settings.read accounting.reports.read"
 )
+CUSTOM_CONNECTION_SCOPES = XERO_SCOPES.removeprefix("offline_access ")
+"""What the sandbox's Custom Connection was created with: no ``offline_access`` (no refresh token)."""
 
 _REMEMBER_EXPIRED = 86400.0
 """How long an expired access token is still recognised (``TokenExpired`` rather than unknown)."""
@@ -51,13 +53,19 @@ def _derive(seed: int, label: str) -> str:
 
 @dataclass(frozen=True)
 class SandboxCredentials:
-    """What a connector needs to talk to the sandbox; printed by the CLI as env-var lines."""
+    """What a connector needs to talk to the sandbox; printed by the CLI as env-var lines.
+
+    ``xero_custom_*`` is a second Xero app, a Custom Connection to the same organisation: it alone
+    may use ``client_credentials``, as on Xero, where the web app cannot (empty: the sandbox has none).
+    """
 
     hubspot_access_token: str
     xero_client_id: str
     xero_client_secret: str
     xero_refresh_token: str
     xero_tenant_id: str
+    xero_custom_client_id: str = ""
+    xero_custom_client_secret: str = ""
 
     @classmethod
     def for_seed(cls, seed: int) -> SandboxCredentials:
@@ -67,6 +75,8 @@ class SandboxCredentials:
             xero_client_secret=_derive(seed, "xero-client-secret")[:48],
             xero_refresh_token=_derive(seed, "xero-refresh-token:0"),
             xero_tenant_id=str(uuid.uuid5(_NAMESPACE, f"xero-tenant:{seed}")),
+            xero_custom_client_id=_derive(seed, "xero-custom-client-id")[:32].upper(),
+            xero_custom_client_secret=_derive(seed, "xero-custom-client-secret")[:48],
         )
 
     def __repr__(self) -> str:  # never let a secret reach a log line through repr()
@@ -76,6 +86,13 @@ class SandboxCredentials:
 def secrets_equal(given: str, expected: str) -> bool:
     """Constant-time comparison, as a real token check would do."""
     return hmac.compare_digest(given.encode(), expected.encode())
+
+
+class XeroClient(Enum):
+    """Which of the sandbox's two Xero apps authenticated at the token endpoint."""
+
+    WEB_APP = "web app"
+    CUSTOM_CONNECTION = "custom connection"
 
 
 class AccessCheck(Enum):
@@ -89,17 +106,19 @@ class TokenGrant:
     """The body of a successful ``POST /connect/token``."""
 
     access_token: str
-    refresh_token: str
+    refresh_token: str | None
+    """``None`` for ``client_credentials``: Xero sends no refresh token then."""
     expires_in: int = ACCESS_TOKEN_SECONDS
     token_type: str = "Bearer"
     scope: str = XERO_SCOPES
 
     def as_json(self) -> dict[str, object]:
+        refresh = {} if self.refresh_token is None else {"refresh_token": self.refresh_token}
         return {
             "access_token": self.access_token,
             "expires_in": self.expires_in,
             "token_type": self.token_type,
-            "refresh_token": self.refresh_token,
+            **refresh,
             "scope": self.scope,
         }
 
@@ -125,10 +144,29 @@ class XeroTokenAuthority:
         self._codes: dict[str, tuple[str, float]] = {}
         self._codes_issued = 0
 
-    def client_matches(self, client_id: str, client_secret: str) -> bool:
-        return secrets_equal(client_id, self._credentials.xero_client_id) and secrets_equal(
-            client_secret, self._credentials.xero_client_secret
+    def client(self, client_id: str, client_secret: str) -> XeroClient | None:
+        """The app these credentials authenticate, or ``None`` (``invalid_client``)."""
+        credentials = self._credentials
+        apps = (
+            (XeroClient.WEB_APP, credentials.xero_client_id, credentials.xero_client_secret),
+            (
+                XeroClient.CUSTOM_CONNECTION,
+                credentials.xero_custom_client_id,
+                credentials.xero_custom_client_secret,
+            ),
         )
+        for kind, known_id, known_secret in apps:
+            if known_id and secrets_equal(client_id, known_id) and secrets_equal(client_secret, known_secret):
+                return kind
+        return None
+
+    def client_credentials(self) -> TokenGrant:
+        """An access token for the Custom Connection: 30 minutes, no refresh token."""
+        with self._lock:
+            now = self._clock()
+            self._prune(now)
+            token = self._new_access_token(now)
+            return TokenGrant(access_token=token, refresh_token=None, scope=CUSTOM_CONNECTION_SCOPES)
 
     def refresh(self, refresh_token: str) -> TokenGrant | None:
         """Rotate ``refresh_token``; ``None`` means ``invalid_grant`` (unknown, expired or past grace)."""
@@ -161,15 +199,17 @@ class XeroTokenAuthority:
 
     def _issue(self, now: float) -> TokenGrant:
         """A new access and refresh token (caller holds the lock)."""
+        access_token = self._new_access_token(now)
+        refresh_token = _derive_token(self._credentials.xero_client_secret, "refresh", self._issued)
+        self._refresh_deadline[refresh_token] = now + UNUSED_REFRESH_TOKEN_SECONDS
+        return TokenGrant(access_token=access_token, refresh_token=refresh_token)
+
+    def _new_access_token(self, now: float) -> str:
+        """The next access token in the sequence, valid 30 minutes (caller holds the lock)."""
         self._issued += 1
-        secret = self._credentials.xero_client_secret
-        grant = TokenGrant(
-            access_token=_derive_token(secret, "access", self._issued),
-            refresh_token=_derive_token(secret, "refresh", self._issued),
-        )
-        self._refresh_deadline[grant.refresh_token] = now + UNUSED_REFRESH_TOKEN_SECONDS
-        self._access_expiry[grant.access_token] = now + ACCESS_TOKEN_SECONDS
-        return grant
+        token = _derive_token(self._credentials.xero_client_secret, "access", self._issued)
+        self._access_expiry[token] = now + ACCESS_TOKEN_SECONDS
+        return token
 
     def check_access(self, token: str) -> AccessCheck:
         with self._lock:

@@ -4,12 +4,17 @@
 is the consent screen with the user's "Allow access" already clicked: it redirects to the
 ``redirect_uri`` with a one-time ``code`` and the ``state``, so the authorisation-code flow runs end to
 end without a browser. Having no app registry, the sandbox accepts any loopback ``http`` redirect URI
-(``127.0.0.1`` or ``localhost``) for its one client. ``POST /xero/identity/connect/token``
+(``127.0.0.1`` or ``localhost``) for its web app. ``POST /xero/identity/connect/token``
 (== ``https://identity.xero.com/connect/token``) exchanges that code (``authorization_code``) and
-refreshes tokens with rotation and a grace period (``refresh_token``); ``GET /xero/connections`` (== ``https://api.xero.com/connections``;
-also ``/Connections``, the identity spec's spelling, which Xero's spec-generated SDKs call) lists
-the one tenant, shaped as ``xero-identity.yaml``'s ``Connection``. OAuth errors are the RFC 6749
-``{"error": "..."}`` bodies Xero sends (``invalid_client``, ``unsupported_grant_type``, ``invalid_grant``).
+refreshes tokens with rotation and a grace period (``refresh_token``) for the web app, and gives the
+sandbox's Custom Connection (a second client) 30-minute access tokens without a refresh token
+(``client_credentials``); either app asking for the other's grant gets ``unauthorized_client``,
+and a wrong ``client_credentials`` secret a 401 ``invalid_client``. ``GET /xero/connections``
+(== ``https://api.xero.com/connections``; also ``/Connections``, the identity spec's spelling, which
+Xero's spec-generated SDKs call) lists the one tenant to either app's tokens, shaped as
+``xero-identity.yaml``'s ``Connection``. OAuth errors are the RFC 6749 ``{"error": "..."}`` bodies
+Xero sends (``invalid_client``, ``unauthorized_client``, ``unsupported_grant_type``,
+``invalid_grant``).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from connectors.sandbox.auth import (
     XERO_SCOPES,
     SandboxCredentials,
     TokenGrant,
+    XeroClient,
     XeroTokenAuthority,
     secrets_equal,
 )
@@ -32,6 +38,12 @@ from connectors.sandbox.routing import ApiRequest, ApiResponse, VendorApi, json_
 from connectors.sandbox.xero_api import check_bearer, problem
 
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+_GRANTS = {
+    "client_credentials": XeroClient.CUSTOM_CONNECTION,
+    "refresh_token": XeroClient.WEB_APP,
+    "authorization_code": XeroClient.WEB_APP,
+}
+"""The one app that may use each grant."""
 
 
 class XeroIdentityApi(VendorApi):
@@ -66,11 +78,17 @@ class XeroIdentityApi(VendorApi):
             form.get("client_id", ""),
             form.get("client_secret", ""),
         )
-        if not self._tokens.client_matches(client_id, client_secret):
-            return json_response(400, {"error": "invalid_client"}, _NO_STORE)
         grant_type = form.get("grant_type")
+        client = self._tokens.client(client_id, client_secret)
+        if client is None:
+            status = 401 if grant_type == "client_credentials" else 400
+            return json_response(status, {"error": "invalid_client"}, _NO_STORE)
+        if _GRANTS.get(grant_type or "", client) is not client:
+            return json_response(400, {"error": "unauthorized_client"}, _NO_STORE)
         grant: TokenGrant | None
-        if grant_type == "refresh_token":
+        if grant_type == "client_credentials":
+            grant = self._tokens.client_credentials()
+        elif grant_type == "refresh_token":
             grant = self._tokens.refresh(form.get("refresh_token", ""))
         elif grant_type == "authorization_code":
             grant = self._tokens.redeem(form.get("code", ""), form.get("redirect_uri", ""))

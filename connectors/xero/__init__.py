@@ -12,7 +12,8 @@ Usage::
         ...                                              # land each (table_name, batch)
         # StopIteration.value is the new state: persist it only after landing committed
 
-The rotated refresh token lives in ``token_store_path`` (0600); keep that file between runs.
+The rotated refresh token lives in ``token_store_path`` (0600); keep that file between runs. A
+Custom Connection passes ``grant="client_credentials"`` and no refresh token; nothing is stored.
 Raw tables and their columns are listed in docs/raw-tables.md. ``RateLimitExhausted`` (day limit)
 and other ``ConnectorError``\\ s end a read early; keep the old state in that case.
 """

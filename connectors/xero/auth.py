@@ -1,6 +1,16 @@
-"""Xero OAuth2: rotating refresh tokens kept in a small store file, refreshed single-flight.
+"""Xero OAuth2: access tokens handed out single-flight, from one of Xero's two grants.
 
-Every refresh returns a *new* refresh token and the old one dies after a 30-minute grace, so:
+**Custom Connections** (``XeroConfig.grant == "client_credentials"``) ask the token endpoint for an
+access token with the client id and secret alone, whenever the current one is within
+``refresh_margin`` of expiry or the API answers 401. Nothing goes to disk: there is no refresh
+token to lose, a new access token costs one call to the identity server, and every process may
+hold its own token at once (Xero issues a new one per request), so a store would only add a file
+holding a secret for no saving worth having. Refusals name what to fix: ``invalid_client`` (wrong
+id or secret), ``unauthorized_client`` (the app is not a Custom Connection).
+
+**Apps on the authorisation-code flow** (``"refresh_token"``) keep a rotating refresh token in a
+small store file. Every refresh returns a *new* refresh token and the old one dies after a
+30-minute grace, so:
 
 * the new token set is written to the store **before** the new access token is used (temp file,
   fsync, ``os.replace``; mode 0600), so a crash can never leave only a dead token on disk. A
@@ -39,7 +49,7 @@ import requests
 from connectors.base import AuthenticationError
 from connectors.http import HttpClient, RateLimitPolicy, describe
 from connectors.redaction import excerpt
-from connectors.xero.config import XeroConfig
+from connectors.xero.config import GRANT_VAR, Grant, XeroConfig
 
 log = logging.getLogger(__name__)
 
@@ -121,8 +131,32 @@ class InvalidGrant(AuthenticationError):
     """The token endpoint refused the refresh token (used past its grace, expired, or unknown)."""
 
 
-class XeroTokens:
-    """Hands out a valid access token, refreshing (single-flight) when needed."""
+_HINTS: dict[tuple[Grant, str], str] = {
+    ("refresh_token", "invalid_client"): "check XERO_CLIENT_ID and XERO_CLIENT_SECRET",
+    ("refresh_token", "unauthorized_client"): (
+        "this app may not use refresh tokens; if it is a Custom Connection, set "
+        f"{GRANT_VAR}=client_credentials and unset XERO_REFRESH_TOKEN"
+    ),
+    ("client_credentials", "invalid_client"): (
+        "check XERO_CLIENT_ID and XERO_CLIENT_SECRET: they must be the Custom Connection's "
+        "(developer.xero.com > My Apps > the connection > Configuration; generate a new secret there "
+        "if it was lost)"
+    ),
+    ("client_credentials", "unauthorized_client"): (
+        "the app is not a Custom Connection (or its organisation has not authorised it yet): use the "
+        'client id and secret of a Custom Connection (docs/connect.md, "Xero Custom Connection"), or '
+        f"unset {GRANT_VAR} and run `milemarker connect xero` for an app on the consent flow"
+    ),
+}
+_REQUEST = {"refresh_token": "token refresh", "client_credentials": "client_credentials token request"}
+
+
+class TokenSource:
+    """Hands out a valid access token, getting a new one (single-flight) when needed.
+
+    Subclasses say how a new token is got (:meth:`_renew`); the in-process lock, the refresh
+    margin and the once-more-on-401 logic are the same for both grants.
+    """
 
     def __init__(
         self,
@@ -131,7 +165,6 @@ class XeroTokens:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._config = config
-        self._store = TokenStore(config.token_store_path)
         self._clock = clock
         self._lock = threading.Lock()
         self._current: TokenSet | None = None
@@ -143,7 +176,7 @@ class XeroTokens:
         )
 
     def __repr__(self) -> str:
-        return f"XeroTokens(store={self._store.path}, tokens=<redacted>)"
+        return f"{type(self).__name__}(client_id={self._config.client_id!r}, tokens=<redacted>)"
 
     def close(self) -> None:
         self._http.close()
@@ -156,7 +189,7 @@ class XeroTokens:
         """A token valid for at least ``refresh_margin``."""
         with self._lock:
             if not self._fresh(self._current):
-                self._current = self._refresh(rejected=None)
+                self._current = self._renew(rejected=None)
             assert self._current is not None
             return self._current.access_token
 
@@ -169,10 +202,79 @@ class XeroTokens:
                 and self._fresh(self._current)
             ):
                 return self._current.access_token
-            self._current = self._refresh(rejected=token)
+            self._current = self._renew(rejected=token)
             return self._current.access_token
 
-    def _refresh(self, rejected: str | None) -> TokenSet:
+    def _renew(self, rejected: str | None) -> TokenSet:
+        raise NotImplementedError
+
+    def _request_token(self, form: dict[str, str], secrets: tuple[str, ...]) -> dict[str, object]:
+        """POST ``form`` to the token endpoint (client authenticated by Basic auth); the JSON body.
+
+        A refusal raises :class:`connectors.base.AuthenticationError` saying what to fix; the
+        server's words are quoted through :func:`excerpt`, told ``secrets``.
+        """
+        config = self._config
+        response, body = self._http.request(
+            "POST",
+            config.token_url,
+            accept=(200, 400, 401),
+            data=form,
+            auth=(config.client_id, config.client_secret),
+        )
+        if response.status_code == 200 and isinstance(body, dict):
+            return body
+        error = body.get("error", "unknown_error") if isinstance(body, dict) else "unknown_error"
+        if error == "invalid_grant" and config.uses_refresh_token:
+            raise InvalidGrant(
+                "xero: the refresh token was refused (invalid_grant: used up, expired after 60 days "
+                "unused, or from another app); re-authorise the app and set XERO_REFRESH_TOKEN to "
+                "the new refresh token"
+            )
+        said = excerpt(str(error), (config.client_secret, config.refresh_token, *secrets))
+        hint = _HINTS.get((config.grant, str(error)))
+        raise AuthenticationError(
+            f"xero: {_REQUEST[config.grant]} failed with HTTP {response.status_code} "
+            f"from {describe('POST', config.token_url)}: {said}" + (f"; {hint}" if hint else "")
+        )
+
+    def _expires_at(self, body: dict[str, object]) -> float:
+        return self._clock() + float(str(body.get("expires_in", 1800)))
+
+
+class ClientCredentialsTokens(TokenSource):
+    """A Custom Connection's tokens: a new one by ``client_credentials`` when needed, kept in memory."""
+
+    def _renew(self, rejected: str | None) -> TokenSet:
+        config = self._config
+        body = self._request_token({"grant_type": "client_credentials"}, ())
+        access_token = body.get("access_token")
+        if not isinstance(access_token, str) or not access_token:
+            raise AuthenticationError("xero: token response lacks access_token")
+        try:
+            expires_at = self._expires_at(body)
+        except ValueError:
+            raise AuthenticationError("xero: token response has no numeric expires_in") from None
+        log.info("xero: new access token by client_credentials (custom connection)")
+        return TokenSet(config.token_url, config.client_id, "", access_token, expires_at)
+
+
+class XeroTokens(TokenSource):
+    """Rotating refresh tokens, persisted in the token store before use (see the module docstring)."""
+
+    def __init__(
+        self,
+        config: XeroConfig,
+        rate_limit_policy: RateLimitPolicy,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__(config, rate_limit_policy, clock)
+        self._store = TokenStore(config.token_store_path)
+
+    def __repr__(self) -> str:
+        return f"XeroTokens(store={self._store.path}, tokens=<redacted>)"
+
+    def _renew(self, rejected: str | None) -> TokenSet:
         config = self._config
         with self._store.locked():
             stored = self._store.load(config.token_url, config.client_id)
@@ -197,47 +299,37 @@ class XeroTokens:
 
     def _grant(self, refresh_token: str) -> TokenSet:
         config = self._config
-        response, body = self._http.request(
-            "POST",
-            config.token_url,
-            accept=(200, 400, 401),
-            data={"grant_type": "refresh_token", "refresh_token": refresh_token},
-            auth=(config.client_id, config.client_secret),
+        body = self._request_token(
+            {"grant_type": "refresh_token", "refresh_token": refresh_token}, (refresh_token,)
         )
-        if response.status_code != 200:
-            error = body.get("error", "unknown_error") if isinstance(body, dict) else "unknown_error"
-            if error == "invalid_grant":
-                raise InvalidGrant(
-                    "xero: the refresh token was refused (invalid_grant: used up, expired after 60 days "
-                    "unused, or from another app); re-authorise the app and set XERO_REFRESH_TOKEN to "
-                    "the new refresh token"
-                )
-            said = excerpt(str(error), (config.client_secret, config.refresh_token, refresh_token))
-            hint = "check XERO_CLIENT_ID and XERO_CLIENT_SECRET" if error == "invalid_client" else ""
-            raise AuthenticationError(
-                f"xero: token refresh failed with HTTP {response.status_code} "
-                f"from {describe('POST', config.token_url)}: {said}" + (f"; {hint}" if hint else "")
-            )
         try:
             return TokenSet(
                 token_url=config.token_url,
                 client_id=config.client_id,
-                refresh_token=body["refresh_token"],
-                access_token=body["access_token"],
-                expires_at=self._clock() + float(body.get("expires_in", 1800)),
+                refresh_token=str(body["refresh_token"]),
+                access_token=str(body["access_token"]),
+                expires_at=self._expires_at(body),
             )
         except (KeyError, TypeError, ValueError):
             raise AuthenticationError("xero: token response lacks access_token/refresh_token") from None
 
 
+def xero_tokens(
+    config: XeroConfig, rate_limit_policy: RateLimitPolicy, clock: Callable[[], float] = time.time
+) -> TokenSource:
+    """The token source ``config.grant`` calls for."""
+    source = XeroTokens if config.uses_refresh_token else ClientCredentialsTokens
+    return source(config, rate_limit_policy, clock)
+
+
 class XeroAuth(requests.auth.AuthBase):
-    """Bearer auth from :class:`XeroTokens`; on a 401 it refreshes and re-sends once.
+    """Bearer auth from a :class:`TokenSource`; on a 401 it refreshes and re-sends once.
 
     Same mechanism as requests' own digest auth: a response hook that re-sends the prepared request
     on the same connection adapter, so callers never see the first 401.
     """
 
-    def __init__(self, tokens: XeroTokens) -> None:
+    def __init__(self, tokens: TokenSource) -> None:
         self._tokens = tokens
 
     def __repr__(self) -> str:

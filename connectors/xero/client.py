@@ -22,15 +22,18 @@ import requests
 from connectors.base import RateLimitExhausted, ResponseShapeError
 from connectors.http import HttpClient, retry_after_seconds, server_says
 from connectors.shapes import json_reader, objects, optional_string, required_string
-from connectors.xero.auth import XeroAuth, XeroTokens
+from connectors.xero.auth import XeroAuth, xero_tokens
 from connectors.xero.config import XeroConfig
 
 T = TypeVar("T")
 
 _DEFAULT_WAIT_SECONDS = 60.0
 
-READ_SCOPES = "offline_access accounting.transactions.read accounting.contacts.read accounting.settings.read"
-"""The scopes the app must be authorised with: invoices, payments..., contacts, and accounts/items."""
+DATA_SCOPES = "accounting.transactions.read accounting.contacts.read accounting.settings.read"
+"""What a run reads: invoices, payments..., contacts, and accounts/items. A Custom Connection is
+created with exactly these (it has no refresh token, so no ``offline_access``)."""
+READ_SCOPES = f"offline_access {DATA_SCOPES}"
+"""The scopes an app on the consent flow must be authorised with (``offline_access``: a refresh token)."""
 
 
 def rate_limit_wait(response: requests.Response) -> float:
@@ -72,6 +75,22 @@ def advise(response: requests.Response) -> str:
     return ""
 
 
+def advise_custom_connection(response: requests.Response) -> str:
+    """:func:`advise` for a Custom Connection, whose scopes are set in the developer portal."""
+    if response.status_code == 401:
+        return (
+            "Xero refused the access token: check the Custom Connection's XERO_CLIENT_ID and "
+            "XERO_CLIENT_SECRET"
+        )
+    if response.status_code == 403:
+        return (
+            f"Xero says the connection may not read this ({server_says(response)}): give the Custom "
+            f"Connection the scopes {DATA_SCOPES} (developer.xero.com > My Apps > the connection), and "
+            "unset XERO_TENANT_ID or set it to the connection's organisation"
+        )
+    return ""
+
+
 def _organisations(body: Any) -> list[str]:
     """Tenant ids of the ORGANISATION connections (``GET /Connections`` answers an array).
 
@@ -87,7 +106,8 @@ def _organisations(body: Any) -> list[str]:
         raise ResponseShapeError(
             "$",
             "the app is connected to no organisation; authorise one (the consent flow with the scopes "
-            f"{READ_SCOPES}) and set XERO_REFRESH_TOKEN to the token it gives",
+            f"{READ_SCOPES}) and set XERO_REFRESH_TOKEN to the token it gives, or, for a Custom "
+            "Connection, have the organisation's admin authorise it (the email from Xero)",
         )
     return tenants
 
@@ -97,7 +117,7 @@ class XeroClient:
 
     def __init__(self, config: XeroConfig) -> None:
         self.config = config
-        self.tokens = XeroTokens(config, rate_limit_wait)
+        self.tokens = xero_tokens(config, rate_limit_wait)
         limiter = config.http.limiter(config.requests_per_minute, 60.0, max_in_flight=config.max_in_flight)
         self.http = HttpClient(
             "xero",
@@ -106,7 +126,7 @@ class XeroClient:
             limiter=limiter,
             auth=XeroAuth(self.tokens),
             secrets=(config.client_secret, config.refresh_token),
-            advise=advise,
+            advise=advise if config.uses_refresh_token else advise_custom_connection,
         )
         self._tenant_id = config.tenant_id
         self._tenant_lock = threading.Lock()

@@ -2,19 +2,55 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal, get_args
 
 from connectors.http import HttpSettings
 
+Grant = Literal["refresh_token", "client_credentials"]
+"""How the connector gets access tokens: an app's rotating refresh token (the authorisation-code
+flow), or a Custom Connection's client id and secret alone (Xero's ``client_credentials`` grant)."""
 
-@dataclass(frozen=True)
+GRANT_VAR = "XERO_GRANT_TYPE"
+"""Selects the grant; unset means ``refresh_token``. Explicit rather than inferred from a missing
+``XERO_REFRESH_TOKEN``: a forgotten token must read "XERO_REFRESH_TOKEN not set", not turn into a
+client_credentials attempt that Xero refuses with ``unauthorized_client``."""
+
+
+def grant_named(value: str) -> Grant:
+    """``value`` as a :data:`Grant`; ``ValueError`` naming the choices for anything else."""
+    choices: tuple[Grant, ...] = get_args(Grant)
+    for grant in choices:
+        if value == grant:
+            return grant
+    raise ValueError(f"{GRANT_VAR}={value!r} is not one of {', '.join(choices)}")
+
+
+def env_grant(env: Mapping[str, str]) -> Grant:
+    """The grant ``XERO_GRANT_TYPE`` names (unset: ``refresh_token``)."""
+    return grant_named(env.get(GRANT_VAR) or "refresh_token")
+
+
+def credential_vars(grant: Grant) -> tuple[str, ...]:
+    """The variables that, all set, select the real Xero API under ``grant``.
+
+    A Custom Connection has no refresh token: ``XERO_REFRESH_TOKEN`` is ignored in that mode.
+    """
+    app = ("XERO_CLIENT_ID", "XERO_CLIENT_SECRET")
+    return app if grant == "client_credentials" else (*app, "XERO_REFRESH_TOKEN")
+
+
+@dataclass(frozen=True, kw_only=True)
 class XeroConfig:
     """Where Xero lives, the OAuth2 app credentials, and the knobs of incremental reading.
 
-    ``refresh_token`` seeds the token store at ``token_store_path``; afterwards the store holds the
-    current (rotated) token and wins, unless it was written for another token URL or client id.
+    ``grant`` ``"refresh_token"``: ``refresh_token`` seeds the token store at ``token_store_path``;
+    afterwards the store holds the current (rotated) token and wins, unless it was written for
+    another token URL or client id. ``grant`` ``"client_credentials"`` (a Custom Connection): no
+    refresh token, and nothing is stored; ``token_store_path`` is unused.
     ``tenant_id`` ``None`` means the first ORGANISATION the connections endpoint lists.
     ``lookback`` is subtracted from the newest ``UpdatedDateUTC`` seen to form ``If-Modified-Since``.
     Secrets never appear in ``repr``.
@@ -22,8 +58,9 @@ class XeroConfig:
 
     client_id: str
     client_secret: str = field(repr=False)
-    refresh_token: str = field(repr=False)
+    refresh_token: str = field(default="", repr=False)
     token_store_path: Path
+    grant: Grant = "refresh_token"
     api_url: str = "https://api.xero.com/api.xro/2.0"
     token_url: str = "https://identity.xero.com/connect/token"
     connections_url: str = "https://api.xero.com/Connections"
@@ -36,7 +73,15 @@ class XeroConfig:
     http: HttpSettings = field(default_factory=HttpSettings)
 
     def __post_init__(self) -> None:
-        for name in ("client_id", "client_secret", "refresh_token"):
+        grant_named(self.grant)
+        required = ("client_id", "client_secret", *(("refresh_token",) if self.uses_refresh_token else ()))
+        for name in required:
             if not getattr(self, name):
                 raise ValueError(f"XeroConfig.{name} is empty")
+        if self.refresh_token and not self.uses_refresh_token:
+            raise ValueError("XeroConfig.refresh_token is set, but a client_credentials grant uses none")
         object.__setattr__(self, "token_store_path", Path(self.token_store_path))
+
+    @property
+    def uses_refresh_token(self) -> bool:
+        return self.grant == "refresh_token"

@@ -1,10 +1,12 @@
 """``milemarker connect hubspot|xero``: a first connection to a real portal or organisation, unaided.
 
 ``connect hubspot`` checks a private-app token: accepted, every scope a run needs, the custom
-properties the marts read, and the deal pipelines with their stages (what funnel_stage_map.csv must
-map). ``connect xero`` runs the OAuth2 consent in the browser, stores the first refresh token where
-runs look for it, and names the organisation to read. Both end with exit status 0 when a run can
-use the connection, 1 with what to do otherwise.
+properties the marts read, and the deal pipelines with their stages (what goals.yml's
+``sources.hubspot.deal_stages`` must map). ``connect xero`` runs the OAuth2 consent in the
+browser, stores the first refresh token where runs look for it, and names the organisation to
+read; ``connect xero --custom-connection`` gets a token by ``client_credentials`` instead (a Xero
+Custom Connection: no browser, nothing stored) and names the one organisation the connection
+reaches. All end with exit status 0 when a run can use the connection, 1 with what to do otherwise.
 """
 
 from __future__ import annotations
@@ -20,11 +22,14 @@ import requests
 
 from connectors.base import ConnectorError
 from connectors.hubspot.config import HubspotConfig
+from connectors.xero.auth import xero_tokens
 from connectors.xero.client import READ_SCOPES as XERO_SCOPES
-from connectors.xero.config import XeroConfig
+from connectors.xero.client import rate_limit_wait
+from connectors.xero.config import GRANT_VAR, XeroConfig
 from dagster_project.cli import hubspot_portal as hs
 from dagster_project.cli import xero_oauth
 from dagster_project.cli.checks import Check, Status, report
+from dagster_project.cli.xero_org import config_from_env
 from dagster_project.lib.settings import xero_token_store
 
 
@@ -49,7 +54,7 @@ def connect_hubspot(token: str | None = None, base_url: str | None = None) -> in
     status = report(checks)
     pipelines = hs.pipeline_lines(portal)
     if pipelines:
-        print("      deal pipelines and stages (funnel stages come from dbt/seeds/funnel_stage_map.csv):")
+        print("      deal pipelines and stages (map them in goals.yml, sources.hubspot.deal_stages):")
         print("\n".join(pipelines))
     if status == 0:
         print(
@@ -130,6 +135,61 @@ def connect_xero(
             f"Runs keep the rotated token current in {store}: keep that file."
         )
     return status
+
+
+def connect_xero_custom(
+    *,
+    client_id: str | None = None,
+    client_secret: str | None = None,
+    tenant: str | None = None,
+    ask: Callable[[str], str] = input,
+) -> int:
+    """A Custom Connection (flags, else ``XERO_CLIENT_ID``/``SECRET``): a token, then its organisation."""
+    client_id = client_id or os.environ.get("XERO_CLIENT_ID")
+    client_secret = client_secret or os.environ.get("XERO_CLIENT_SECRET")
+    name = "xero custom connection"
+    if not (client_id and client_secret):
+        todo = (
+            'create one at developer.xero.com (docs/connect.md, "Xero Custom Connection"), then set '
+            "XERO_CLIENT_ID and XERO_CLIENT_SECRET or pass --client-id/--client-secret"
+        )
+        return report([Check(Status.FAIL, name, "no client id and secret (flags or environment)", todo)])
+    config = config_from_env(
+        os.environ,
+        xero_token_store(),
+        grant="client_credentials",
+        client_id=client_id,
+        client_secret=client_secret,
+    )
+    try:
+        found = _custom_connection_organisations(config)
+    except (ConnectorError, OSError, requests.RequestException) as error:
+        return report([Check(Status.FAIL, name, str(error), 'see docs/connect.md, "Xero Custom Connection"')])
+    granted = Check(Status.OK, name, "access token granted by client_credentials (nothing stored)")
+    if not found:
+        todo = "the organisation's admin must authorise the connection (Xero emails them a link)"
+        return report([granted, Check(Status.FAIL, "xero organisation", "the connection reaches none", todo)])
+    chosen, organisation = _choose(found, tenant, ask)
+    status = report([granted, chosen])
+    if organisation is not None:
+        print(
+            "Set in the environment of every run (no XERO_REFRESH_TOKEN: it is ignored in this mode):\n"
+            f"  export {GRANT_VAR}=client_credentials\n"
+            f"  export XERO_CLIENT_ID={shlex.quote(client_id)}\n"
+            "  export XERO_CLIENT_SECRET=...  # the connection's secret, as given here\n"
+            f"  export XERO_TENANT_ID={organisation.tenant_id}\n"
+            "Each run asks Xero for its own 30-minute access token; `milemarker doctor` checks the scopes."
+        )
+    return status
+
+
+def _custom_connection_organisations(config: XeroConfig) -> list[xero_oauth.Organisation]:
+    """The organisations a token got by ``client_credentials`` may read, through the runtime's own auth."""
+    tokens = xero_tokens(config, rate_limit_wait)
+    try:
+        return xero_oauth.organisations(config.connections_url, tokens.access_token())
+    finally:
+        tokens.close()
 
 
 def _authorise(

@@ -20,17 +20,14 @@ from connectors.sandbox.config import SandboxConfig
 from connectors.sandbox.faults import FaultProfile
 from connectors.sandbox.limits import HubspotLimits, XeroLimits
 from connectors.sandbox.server import Sandbox, start_sandbox
-from connectors.xero.config import XeroConfig
+from connectors.xero.config import credential_vars, env_grant
 from dagster_project.cli import hubspot_portal as hs
 from dagster_project.cli.checks import Check, Status, report
 from dagster_project.cli.local_checks import dagster_home, dagster_home_check, warehouse_check
-from dagster_project.cli.xero_org import xero_checks
+from dagster_project.cli.xero_org import config_from_env, xero_checks
 from dagster_project.lib.organisation import load_organisation
-from dagster_project.lib.settings import DBT_PROJECT_DIR, GOALS_FILE, warehouse_path, xero_token_store
-
-XERO_CREDENTIALS = ("XERO_CLIENT_ID", "XERO_CLIENT_SECRET", "XERO_REFRESH_TOKEN")
-"""All three select the real Xero API (as ``dagster_project.defs.resources`` decides)."""
-STAGE_MAP = DBT_PROJECT_DIR / "seeds" / "funnel_stage_map.csv"
+from dagster_project.lib.settings import GOALS_FILE, warehouse_path, xero_token_store
+from dagster_project.lib.source_settings import load_source_settings
 
 
 class _SandboxOnDemand:
@@ -69,42 +66,30 @@ def hubspot_section(sandbox: _SandboxOnDemand, home_currency: str) -> list[Check
         hs.scope_check(portal),
         hs.rate_limit_check(portal),
         hs.property_check(portal),
-        hs.stage_map_check(portal, STAGE_MAP),
+        hs.stage_map_check(portal, load_source_settings(GOALS_FILE).hubspot),
         hs.currency_check(portal, home_currency),
     ]
 
 
 def xero_section(sandbox: _SandboxOnDemand, scratch: Path, home_currency: str) -> list[Check]:
-    """The sandbox's token store goes in ``scratch``: its tokens die with this command."""
-    present = [name for name in XERO_CREDENTIALS if os.environ.get(name)]
-    if present and len(present) < len(XERO_CREDENTIALS):
-        missing = ", ".join(sorted(set(XERO_CREDENTIALS) - set(present)))
+    """Credentials as ``dagster_project.defs.resources`` reads them: all of the grant's variables set
+    select the real API, none the sandbox, whose token store goes in ``scratch`` (its tokens die
+    with this command)."""
+    try:
+        grant = env_grant(os.environ)
+    except ValueError as error:
+        return [Check(Status.FAIL, "xero", str(error), "unset it, or name one of those grants")]
+    names = credential_vars(grant)
+    present = [name for name in names if os.environ.get(name)]
+    if present and len(present) < len(names):
+        missing = ", ".join(sorted(set(names) - set(present)))
         todo = "set them (docs/connect.md), or unset all Xero variables to use the sandbox"
         return [Check(Status.FAIL, "xero", f"{missing} not set", todo)]
     if present:
-        return xero_checks(_xero_config_from_env(), home_currency)
-    source = Check(Status.OK, "xero", "XERO_CLIENT_ID/SECRET/REFRESH_TOKEN are not set: checking the sandbox")
+        return xero_checks(config_from_env(os.environ, xero_token_store()), home_currency)
+    unset = "XERO_CLIENT_ID/SECRET" + ("/REFRESH_TOKEN" if grant == "refresh_token" else "")
+    source = Check(Status.OK, "xero", f"{unset} are not set: checking the sandbox")
     return [source, *xero_checks(xero_config(sandbox(), scratch / "xero_token.json"), home_currency)]
-
-
-def _xero_config_from_env() -> XeroConfig:
-    env = os.environ
-    return XeroConfig(
-        client_id=env["XERO_CLIENT_ID"],
-        client_secret=env["XERO_CLIENT_SECRET"],
-        refresh_token=env["XERO_REFRESH_TOKEN"],
-        tenant_id=env.get("XERO_TENANT_ID") or None,
-        token_store_path=xero_token_store(),
-        **{
-            field: env[name]
-            for field, name in (
-                ("api_url", "XERO_BASE_URL"),
-                ("token_url", "XERO_TOKEN_URL"),
-                ("connections_url", "XERO_CONNECTIONS_URL"),
-            )
-            if env.get(name)
-        },
-    )
 
 
 def run_doctor() -> int:

@@ -9,16 +9,15 @@ not, the scope that endpoint needs is named instead).
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import requests
 
 from connectors.hubspot.client import BearerAuth, advise, missing_scopes
 from dagster_project.cli.checks import Check, Status, mask
+from dagster_project.lib.source_settings import HubspotSettings
 
 CUSTOM_PROPERTIES: Mapping[str, tuple[str, ...]] = {
     "contacts": ("lead_source",),
@@ -175,12 +174,10 @@ def pipeline_lines(portal: Portal) -> list[str]:
     ]
 
 
-def stage_map_check(portal: Portal, seed: Path) -> Check:
-    """Deal stages of the portal that ``funnel_stage_map.csv`` does not map (they count as unmapped)."""
-    with seed.open(newline="") as handle:
-        mapped = {
-            (r["pipeline_id"], r["stage_id"]) for r in csv.DictReader(handle) if r["source_object"] == "deal"
-        }
+def stage_map_check(portal: Portal, mapping: HubspotSettings) -> Check:
+    """Live deal stages of the portal that goals.yml's ``sources.hubspot.deal_stages`` does not map
+    (the funnel counts them as unmapped)."""
+    mapped = mapping.deal_stage_keys()
     unmapped = [
         f"{pipeline_id}/{stage_id} ({label})"
         for pipeline_id, _, stages in pipeline_stages(portal)
@@ -192,11 +189,11 @@ def stage_map_check(portal: Portal, seed: Path) -> Check:
         return Check(
             Status.WARN,
             name,
-            f"not in {seed.name}: {', '.join(unmapped)}",
-            f"add a row per stage to dbt/seeds/{seed.name} (source_object deal, pipeline_id, "
-            "stage_id, funnel_stage, funnel_stage_order); until then the funnel counts them as 'unmapped'",
+            f"not in goals.yml sources.hubspot.deal_stages: {', '.join(unmapped)}",
+            "map each under its pipeline id (`<pipeline id>: {<stage id>: appointment | proposal | won | "
+            "lost}`, docs/connect.md); until then the funnel counts them as 'unmapped'",
         )
-    return Check(Status.OK, name, f"every deal stage is mapped in {seed.name}")
+    return Check(Status.OK, name, "every live deal stage is mapped in goals.yml")
 
 
 def rate_limit_check(portal: Portal) -> Check:

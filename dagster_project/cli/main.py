@@ -1,6 +1,7 @@
 """Milemarker's commands: ``demo`` (one full run, summarised), ``dev`` (the Dagster UI), ``status``
 (the goals and their checks, from the existing warehouse), ``connect hubspot|xero`` (a first
-connection to a real portal or organisation) and ``doctor`` (is everything a run needs in place)."""
+connection to a real portal or organisation; ``xero --custom-connection`` for a Xero Custom
+Connection) and ``doctor`` (is everything a run needs in place)."""
 
 from __future__ import annotations
 
@@ -57,6 +58,19 @@ def _parser() -> argparse.ArgumentParser:
         "created after 2 March 2026)",
     )
     xero.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the browser")
+    custom = xero.add_argument_group(
+        "custom connection", "a Xero Custom Connection (client_credentials: no browser, no refresh token)"
+    )
+    custom.add_argument(
+        "--custom-connection",
+        action="store_true",
+        help="get a token with the client id and secret alone and name the organisation they reach",
+    )
+    custom.add_argument("--client-id", help="the custom connection's client id (default: XERO_CLIENT_ID)")
+    custom.add_argument(
+        "--client-secret",
+        help="its client secret (default: XERO_CLIENT_SECRET, which keeps it out of the shell history)",
+    )
     return parser
 
 
@@ -73,10 +87,14 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_doctor()
     if args.command == "connect":
-        from dagster_project.cli.connect import connect_hubspot, connect_xero
+        from dagster_project.cli.connect import connect_hubspot, connect_xero, connect_xero_custom
 
         if args.vendor == "hubspot":
             return connect_hubspot(token=args.token)
+        if args.custom_connection:
+            return connect_xero_custom(
+                client_id=args.client_id, client_secret=args.client_secret, tenant=args.tenant
+            )
         return connect_xero(port=args.port, tenant=args.tenant, scopes=args.scopes, timeout=args.timeout)
     from dagster_project.cli.demo import run_demo  # imports Dagster: only when needed
 

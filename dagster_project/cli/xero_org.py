@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import requests
-import yaml
 
 from connectors.base import ConnectorError
 from connectors.http import HttpSettings
-from connectors.xero.client import READ_SCOPES, XeroClient
-from connectors.xero.config import XeroConfig
+from connectors.xero.client import DATA_SCOPES, READ_SCOPES, XeroClient
+from connectors.xero.config import XeroConfig, env_grant
 from connectors.xero.tables import ENDPOINTS
 from dagster_project.cli.checks import Check, Status
-from dagster_project.lib.settings import DBT_PROJECT_DIR
+from dagster_project.lib.settings import GOALS_FILE
+from dagster_project.lib.source_settings import load_source_settings
 
 SETTINGS = frozenset({"Organisation", "Accounts", "Items", "TrackingCategories", "Currencies"})
 PROBES: tuple[tuple[str, Mapping[str, str]], ...] = (
@@ -42,10 +43,32 @@ QUICK = HttpSettings(read_timeout=20.0, retries=1, read_retries=0, rate_limit_re
 
 
 def tracking_category_names() -> tuple[str, ...]:
-    """The tracking categories the marts read, as dbt_project.yml names them."""
-    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())
-    variables = project.get("vars") or {}
-    return tuple(variables[key] for key in ("service_line_tracking_category", "client_tracking_category"))
+    """The tracking categories the marts read, as goals.yml's ``sources.xero`` names them."""
+    categories = load_source_settings(GOALS_FILE).xero.tracking_categories
+    return (categories.service_line, categories.client)
+
+
+def config_from_env(env: Mapping[str, str], token_store: Path, **overrides: Any) -> XeroConfig:
+    """The Xero settings a run would use, from the variables ``dagster_project.defs.resources``
+    reads; ``overrides`` (a ``connect`` flag) win. A Custom Connection ignores XERO_REFRESH_TOKEN."""
+    grant = overrides.pop("grant", None) or env_grant(env)
+    urls = {
+        field: env[name]
+        for field, name in (
+            ("api_url", "XERO_BASE_URL"),
+            ("token_url", "XERO_TOKEN_URL"),
+            ("connections_url", "XERO_CONNECTIONS_URL"),
+        )
+        if env.get(name)
+    }
+    settings: dict[str, Any] = {
+        "client_id": env.get("XERO_CLIENT_ID", ""),
+        "client_secret": env.get("XERO_CLIENT_SECRET", ""),
+        "refresh_token": env.get("XERO_REFRESH_TOKEN", "") if grant == "refresh_token" else "",
+        "tenant_id": env.get("XERO_TENANT_ID") or None,
+        **urls,
+    }
+    return XeroConfig(grant=grant, token_store_path=token_store, **(settings | overrides))
 
 
 def xero_checks(config: XeroConfig, home_currency: str) -> list[Check]:
@@ -63,14 +86,14 @@ def xero_checks(config: XeroConfig, home_currency: str) -> list[Check]:
                 accept=(200, 403),
             )
     except ConnectorError as error:
-        return [Check(Status.FAIL, "xero connection", str(error), "run `milemarker connect xero`")]
+        return [Check(Status.FAIL, "xero connection", str(error), f"run `{connect_command(config)}`")]
     finally:
         client.close()
     organisation = _first(answers["Organisation"][1], "Organisations")
     name = organisation.get("Name", "(no access to its name)")
     return [
         Check(Status.OK, "xero connection", f"{name} ({tenant})"),
-        _scope_check(answers),
+        _scope_check(answers, config),
         _rate_limit_check(answers["Invoices"][0]),
         _tracking_check(answers["TrackingCategories"][1]),
         _currency_check(organisation, home_currency),
@@ -82,14 +105,24 @@ def _first(body: Any, collection: str) -> dict[str, Any]:
     return items[0] if isinstance(items, list) and items and isinstance(items[0], dict) else {}
 
 
-def _scope_check(answers: Mapping[str, tuple[requests.Response, Any]]) -> Check:
+def connect_command(config: XeroConfig) -> str:
+    """The ``milemarker connect`` invocation that sets up ``config``'s kind of connection."""
+    return "milemarker connect xero" + ("" if config.uses_refresh_token else " --custom-connection")
+
+
+def _scope_check(answers: Mapping[str, tuple[requests.Response, Any]], config: XeroConfig) -> Check:
     denied = [endpoint for endpoint, _ in PROBES if answers[endpoint][0].status_code == 403]
     if denied:
+        todo = (
+            f"run `milemarker connect xero` again (it asks for {READ_SCOPES})"
+            if config.uses_refresh_token
+            else f"give the Custom Connection the scopes {DATA_SCOPES} at developer.xero.com"
+        )
         return Check(
             Status.FAIL,
             "xero scopes",
             "403 from " + ", ".join(f"{endpoint} ({scope_of(endpoint)})" for endpoint in denied),
-            f"run `milemarker connect xero` again (it asks for {READ_SCOPES})",
+            todo,
         )
     return Check(Status.OK, "xero scopes", f"all {len(PROBES)} endpoints answer")
 
@@ -117,8 +150,8 @@ def _tracking_check(body: Any) -> Check:
             Status.WARN,
             name,
             f"no {', '.join(missing)} category (has: {', '.join(sorted(map(str, present))) or 'none'})",
-            "create it in Xero (Accounting > Advanced > Tracking categories) or point the dbt vars "
-            "service_line_tracking_category / client_tracking_category at yours; "
+            "create it in Xero (Accounting > Advanced > Tracking categories) or name yours in goals.yml "
+            "(sources.xero.tracking_categories: service_line, client); "
             "until then the marts leave service line and client tracking empty (null)",
         )
     return Check(Status.OK, name, ", ".join(f'"{n}"' for n in tracking_category_names()) + " present")

@@ -25,13 +25,15 @@ from connectors.sandbox.clients import hubspot_config, xero_config
 from connectors.sandbox.config import SandboxConfig
 from connectors.sandbox.server import Sandbox, start_sandbox
 from connectors.xero import XeroConfig, xero_streams
+from connectors.xero.config import credential_vars, env_grant, grant_named
 from dagster_project.defs.dbt.cli import MilemarkerDbtCliResource
 from dagster_project.defs.dbt.project import DBT_PROJECT
 from dagster_project.lib import settings
 from dagster_project.lib.warehouse import open_warehouse
 
-XERO_CREDENTIAL_VARS = ("XERO_CLIENT_ID", "XERO_CLIENT_SECRET", "XERO_REFRESH_TOKEN")
-"""Together they select the real Xero API; ``XERO_TENANT_ID`` is optional (default: first tenant)."""
+XERO_CREDENTIAL_VARS = credential_vars("refresh_token")
+"""Together they select the real Xero API (the client id and secret alone with
+``XERO_GRANT_TYPE=client_credentials``); ``XERO_TENANT_ID`` is optional (default: first tenant)."""
 CREDENTIAL_VARS = ("HUBSPOT_ACCESS_TOKEN", *XERO_CREDENTIAL_VARS, "XERO_TENANT_ID")
 """Every variable that points a vendor at its real API: with none of them set, both read the sandbox."""
 
@@ -174,16 +176,18 @@ class HubspotResource(dg.ConfigurableResource):
 
 
 class XeroResource(dg.ConfigurableResource):
-    """Xero Accounting: an OAuth2 app's refresh token (and optionally tenant), or the sandbox.
+    """Xero Accounting: an OAuth2 app's refresh token, a Custom Connection, or the sandbox.
 
-    The refresh token rotates on every use; the connector persists the current one in
-    ``token_store``, which therefore outlives runs (the sandbox's store does not: its tokens die
-    with the run).
+    ``grant`` ``"refresh_token"``: the refresh token rotates on every use; the connector persists
+    the current one in ``token_store``, which therefore outlives runs (the sandbox's store does
+    not: its tokens die with the run). ``"client_credentials"`` (``XERO_GRANT_TYPE``): a Custom
+    Connection's client id and secret are all it takes, and nothing is stored.
     """
 
     client_id: str | None = None
     client_secret: str | None = None
     refresh_token: str | None = None
+    grant: str = "refresh_token"
     tenant_id: str | None = None
     api_url: str = "https://api.xero.com/api.xro/2.0"
     token_url: str = "https://identity.xero.com/connect/token"
@@ -192,14 +196,20 @@ class XeroResource(dg.ConfigurableResource):
     sandbox: SandboxResource
     http: HttpResource
 
+    def _reads_real_api(self) -> bool:
+        app = bool(self.client_id and self.client_secret)
+        return app and (bool(self.refresh_token) or self.grant == "client_credentials")
+
     def streams(self) -> list[Stream]:
         http = self.http.settings()
-        if self.client_id and self.client_secret and self.refresh_token:
+        if self._reads_real_api():
+            assert self.client_id and self.client_secret
             return xero_streams(
                 XeroConfig(
                     client_id=self.client_id,
                     client_secret=self.client_secret,
-                    refresh_token=self.refresh_token,
+                    refresh_token=self.refresh_token or "",
+                    grant=grant_named(self.grant),
                     tenant_id=self.tenant_id,
                     api_url=self.api_url,
                     token_url=self.token_url,
@@ -217,17 +227,25 @@ def _secret(name: str) -> dg.EnvVar | None:
     return dg.EnvVar(name) if os.environ.get(name) else None
 
 
-def _xero_credentials() -> dict[str, dg.EnvVar | None]:
-    present = [name for name in XERO_CREDENTIAL_VARS if os.environ.get(name)]
-    if present and len(present) < len(XERO_CREDENTIAL_VARS):
-        missing = sorted(set(XERO_CREDENTIAL_VARS) - set(present))
+def _xero_credentials() -> dict[str, dg.EnvVar | str | None]:
+    """The Xero resource's credential fields, for the grant ``XERO_GRANT_TYPE`` selects."""
+    try:
+        grant = env_grant(os.environ)
+    except ValueError as error:
+        raise dg.DagsterInvalidDefinitionError(f"{error}; unset it or name one of them.") from None
+    names = credential_vars(grant)
+    present = [name for name in names if os.environ.get(name)]
+    if present and len(present) < len(names):
+        missing = sorted(set(names) - set(present))
         raise dg.DagsterInvalidDefinitionError(
             f"Xero credentials are incomplete: set {', '.join(missing)} too, or unset all of them "
             "to use the sandbox."
         )
+    # a Custom Connection has no XERO_REFRESH_TOKEN: zip stops at the client id and secret
     fields = ("client_id", "client_secret", "refresh_token")
     return {
-        **{field: _secret(name) for field, name in zip(fields, XERO_CREDENTIAL_VARS, strict=True)},
+        **{field: _secret(name) for field, name in zip(fields, names, strict=False)},
+        "grant": grant,
         "tenant_id": _secret("XERO_TENANT_ID") if present else None,
     }
 

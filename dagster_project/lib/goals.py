@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, fiel
 from dagster_project.lib.goals_source import GoalsFileError, GoalsProblem, read_goals_yaml
 from dagster_project.lib.organisation import Organisation
 from dagster_project.lib.run_schedule import ScheduleSettings
+from dagster_project.lib.source_settings import SourceSettings
 from dagster_project.lib.yaml_locations import format_path
 
 FILTER_KEYS = ("service_line", "lead_source", "owner", "dealtype")
@@ -184,6 +185,7 @@ class GoalsDocument(_Strict):
     version: Literal[1] = 1
     organisation: Organisation = Organisation()
     schedule: ScheduleSettings = ScheduleSettings()
+    sources: SourceSettings = SourceSettings()
     defaults: Defaults = Defaults()
     goals: list[Goal] = Field(default_factory=list)
 
@@ -274,7 +276,7 @@ def load_goals(path: Path, metrics: Mapping[str, MetricDefinition]) -> GoalsFile
     except ValidationError as error:
         problems = []
         for item in error.errors():
-            location = tuple(_yaml_key(step) for step in item["loc"])
+            location = tuple(_yaml_key(step) for step in item["loc"] if step != "[key]")
             problems.append(GoalsProblem(located.line_of(location), format_path(location), _message(item)))
         raise GoalsFileError(path, problems) from None
 
@@ -344,7 +346,10 @@ def _same_rep_twice(owners: Iterable[str]) -> list[tuple[str, str]]:
 
 
 def _yaml_key(step: Any) -> str | int:
-    """pydantic reports the alias-less name ``from_``; the user wrote ``from``."""
+    """pydantic reports the alias-less name ``from_``; the user wrote ``from``.
+
+    (A mapping's key that is not allowed is reported at that key plus a ``[key]`` step, which the
+    caller drops: the user wrote the key.)"""
     return "from" if step == "from_" else step
 
 

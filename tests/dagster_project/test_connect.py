@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import orjson
 import pytest
 import requests
-from cli_sandbox import CONFIG, LIMITS, point_at
+from cli_sandbox import CONFIG, LIMITS, as_custom_connection, point_at
 
 from connectors.sandbox.server import Sandbox, run_sandbox
 from connectors.xero.client import XeroClient
@@ -139,6 +139,58 @@ def test_xero_consent_stores_the_refresh_token_and_names_the_tenant(
         assert client.tenant_id() == env.credentials.xero_tenant_id
     finally:
         client.close()
+
+
+def test_xero_custom_connection_names_the_organisation_and_what_to_set(
+    env: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    as_custom_connection(env, monkeypatch)
+    monkeypatch.delenv("XERO_TENANT_ID")
+
+    assert main(["connect", "xero", "--custom-connection"]) == 0
+
+    out = capsys.readouterr().out
+    assert "OK    xero custom connection: access token granted by client_credentials" in out
+    organisation = f"{env.business.xero_organisation()['Name']} ({env.credentials.xero_tenant_id})"
+    assert f"OK    xero organisation: {organisation}" in out
+    assert "export XERO_GRANT_TYPE=client_credentials" in out
+    assert f"export XERO_CLIENT_ID={env.credentials.xero_custom_client_id}" in out
+    assert f"export XERO_TENANT_ID={env.credentials.xero_tenant_id}" in out
+    assert env.credentials.xero_custom_client_secret not in out
+    assert not (tmp_path / "data").exists()  # nothing stored
+
+
+def test_xero_custom_connection_with_a_wrong_secret_fails_without_showing_it(
+    env: Sandbox, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("XERO_CLIENT_ID", "XERO_CLIENT_SECRET"):
+        monkeypatch.delenv(name)
+    wrong = "not-the-connection-secret-0b6c1d2e3f4a5b6c7d8e"
+    argv = ["--client-id", env.credentials.xero_custom_client_id, "--client-secret", wrong]
+
+    assert main(["connect", "xero", "--custom-connection", *argv]) == 1
+
+    out = capsys.readouterr().out
+    assert "FAIL  xero custom connection: xero: client_credentials token request failed with HTTP 401" in out
+    assert "invalid_client; check XERO_CLIENT_ID and XERO_CLIENT_SECRET" in out
+    assert wrong not in out
+
+
+def test_xero_custom_connection_with_the_web_app_says_it_is_not_one(
+    env: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["connect", "xero", "--custom-connection"]) == 1  # the web app's XERO_CLIENT_ID/SECRET
+    out = capsys.readouterr().out
+    assert "unauthorized_client; the app is not a Custom Connection" in out
+    assert env.credentials.xero_client_secret not in out
+
+
+def test_xero_custom_connection_without_credentials_says_where_to_get_them(
+    env: Sandbox, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("XERO_CLIENT_SECRET")
+    assert main(["connect", "xero", "--custom-connection"]) == 1
+    assert "FAIL  xero custom connection: no client id and secret" in capsys.readouterr().out
 
 
 def test_a_redirect_with_another_state_is_refused(

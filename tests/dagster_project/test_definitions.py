@@ -14,6 +14,7 @@ from dagster_project.defs.dbt.assets import DbtBuildConfig, dbt_vars
 from dagster_project.defs.resources import CREDENTIAL_VARS, HubspotResource, XeroResource, resources
 from dagster_project.lib.organisation import load_organisation
 from dagster_project.lib.settings import GOALS_FILE
+from dagster_project.lib.source_settings import dbt_source_vars, load_source_settings
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +75,7 @@ def test_dbt_gets_the_organisation_and_its_as_of_date_or_the_launch_config_one()
         "fiscal_year_start_month": organisation.fiscal_year_start_month,
         "home_currency": organisation.currency,
         "warehouse_path": "/data/warehouse.duckdb",
+        **dbt_source_vars(load_source_settings(GOALS_FILE)),
     }
     assert dbt_vars(DbtBuildConfig(), warehouse)["as_of_date"] == organisation.today().isoformat()
     with pytest.raises(ValueError):

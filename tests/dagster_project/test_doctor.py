@@ -12,11 +12,11 @@ from typing import Any
 
 import duckdb
 import pytest
-from cli_sandbox import CONFIG, LIMITS, point_at
+from cli_sandbox import CONFIG, LIMITS, as_custom_connection, point_at
 
 from connectors.sandbox.business import SimulatedBusiness
 from connectors.sandbox.server import Sandbox, run_sandbox
-from dagster_project.cli.doctor import run_doctor
+from dagster_project.cli.doctor import run_doctor, xero_section
 from dagster_project.cli.instance import INSTANCE_CONFIG
 
 
@@ -62,6 +62,26 @@ def test_everything_ok_against_the_sandbox(
     assert any(line.startswith("OK    xero rate limit: 4,9") for line in lines)
 
 
+def test_a_custom_connection_is_checked_like_an_app(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The Xero section alone: the connection, scopes, budget, tracking and currency, all OK."""
+    point_at(sandbox, monkeypatch, tmp_path)
+    as_custom_connection(sandbox, monkeypatch)
+    organisation = sandbox.business.xero_organisation()
+
+    def no_sandbox() -> Sandbox:
+        raise AssertionError("credentials are set: doctor must not start a sandbox of its own")
+
+    checks = xero_section(no_sandbox, tmp_path, organisation["BaseCurrency"])  # type: ignore[arg-type]
+
+    lines = [check.line() for check in checks]
+    assert len(lines) == 5 and all(line.startswith("OK ") for line in lines), "\n".join(lines)
+    assert lines[0] == f"OK    xero connection: {organisation['Name']} ({sandbox.credentials.xero_tenant_id})"
+    assert not any(sandbox.credentials.xero_custom_client_secret in line for line in lines)
+    assert not (tmp_path / "data").exists()  # no token store
+
+
 def test_what_a_real_portal_may_lack_is_a_warning(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -78,10 +98,40 @@ def test_what_a_real_portal_may_lack_is_a_warning(
     out = capsys.readouterr().out
     assert "WARN  hubspot custom properties: the portal lacks deals.mrr_amount ->" in out
     assert (
-        "WARN  hubspot stage mapping: not in funnel_stage_map.csv: default/demo_booked (Demo booked)" in out
+        "WARN  hubspot stage mapping: not in goals.yml sources.hubspot.deal_stages: default/demo_booked "
+        "(Demo booked)" in out
     )
     assert "WARN  dagster home: 1 run(s) still marked STARTED: 0a1b2c3d" in out
     assert "FAIL" not in out
+
+
+def test_the_mapping_and_categories_are_read_from_goals_yml(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A portal's own stage mapped in goals.yml is no longer unmapped; renamed categories are looked for."""
+    _complete_setup(tmp_path)
+    goals = tmp_path / "goals.yml"
+    goals.write_text(
+        "sources:\n"
+        "  hubspot:\n"
+        "    deal_stages:\n"
+        "      default: {appointmentscheduled: appointment, qualifiedtobuy: appointment,\n"
+        "                presentationscheduled: appointment, decisionmakerboughtin: appointment,\n"
+        "                contractsent: proposal, closedwon: won, closedlost: lost,\n"
+        "                demo_booked: appointment}\n"
+        "  xero:\n"
+        "    tracking_categories: {service_line: Practice, client: Client}\n"
+    )
+    for module in ("dagster_project.cli.doctor", "dagster_project.cli.xero_org"):
+        monkeypatch.setattr(f"{module}.GOALS_FILE", goals)
+
+    with run_sandbox(CONFIG, faults=LIMITS, business=PlainPortal(CONFIG)) as portal:
+        point_at(portal, monkeypatch, tmp_path)
+        assert run_doctor() == 0
+
+    out = capsys.readouterr().out
+    assert "OK    hubspot stage mapping: every live deal stage is mapped in goals.yml" in out
+    assert 'WARN  xero tracking categories: no "Practice" category' in out
 
 
 def test_without_credentials_it_checks_a_sandbox_and_says_so(

@@ -1,5 +1,5 @@
-"""The ``--vars`` every dbt invocation receives: the as-of day, goals.yml's organisation block and
-the warehouse file.
+"""The ``--vars`` every dbt invocation receives: the as-of day, goals.yml's organisation and sources
+blocks, and the warehouse file.
 
 The warehouse path is handed over already resolved, so dbt opens exactly the file the Python side
 writes, however the environment spelled it (``dbt/profiles.yml`` resolves it the same way when dbt
@@ -12,11 +12,13 @@ with them re-parses the whole project once more.
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 
 from dagster_project.lib.organisation import load_organisation
 from dagster_project.lib.settings import GOALS_FILE
+from dagster_project.lib.source_settings import dbt_source_vars, load_source_settings
 
 
 class DbtBuildConfig(dg.Config):
@@ -26,7 +28,7 @@ class DbtBuildConfig(dg.Config):
     """ISO date the marts are computed for; empty means today in the organisation's time zone."""
 
 
-def dbt_vars(config: DbtBuildConfig, warehouse: Path) -> dict[str, str | int]:
+def dbt_vars(config: DbtBuildConfig, warehouse: Path) -> dict[str, Any]:
     """The ``--vars`` of a build of ``warehouse`` with ``config`` started now."""
     organisation = load_organisation(GOALS_FILE)
     as_of = date.fromisoformat(config.as_of_date) if config.as_of_date else organisation.today()
@@ -36,4 +38,5 @@ def dbt_vars(config: DbtBuildConfig, warehouse: Path) -> dict[str, str | int]:
         "fiscal_year_start_month": organisation.fiscal_year_start_month,
         "home_currency": organisation.currency,
         "warehouse_path": str(warehouse),
+        **dbt_source_vars(load_source_settings(GOALS_FILE)),
     }

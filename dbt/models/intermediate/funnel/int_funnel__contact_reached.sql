@@ -3,7 +3,7 @@
     (lead, qualified, appointment, proposal, won) by the end of as_of_date.
 
     A stage's raw time is the earliest signal of it: the contact's lifecycle dates and the stage
-    visits of the newbusiness deals it is associated with, both mapped through the funnel_stage_map
+    visits of the newbusiness deals it is associated with, both mapped through stg_config__funnel_stage_map
     seed. Reach is then made monotone: reached_at of stage k is the earliest raw time of stage k or
     any later stage, so a skipped stage counts as passed (when the later one was reached) and a deal
     that regresses and re-enters a stage is counted once, at its first entry.
@@ -28,13 +28,13 @@ with leads as (
 
 stage_map as (
     select stage_id, funnel_stage, funnel_stage_order
-    from {{ ref('funnel_stage_map') }}
+    from {{ ref('stg_config__funnel_stage_map') }}
     where source_object = 'contact'
 ),
 
 funnel_stages as (
     select distinct funnel_stage, funnel_stage_order
-    from {{ ref('funnel_stage_map') }}
+    from {{ ref('stg_config__funnel_stage_map') }}
     where funnel_stage_order is not null
 ),
 

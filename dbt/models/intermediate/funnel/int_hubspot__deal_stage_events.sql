@@ -18,7 +18,7 @@ stages as (
 
 stage_map as (
     select pipeline_id, stage_id, funnel_stage, funnel_stage_order
-    from {{ ref('funnel_stage_map') }}
+    from {{ ref('stg_config__funnel_stage_map') }}
     where source_object = 'deal'
 ),
 

@@ -23,7 +23,7 @@ stages as (
         lead(funnel_stage) over (order by funnel_stage_order) as next_funnel_stage
     from (
         select distinct funnel_stage, funnel_stage_order
-        from {{ ref('funnel_stage_map') }}
+        from {{ ref('stg_config__funnel_stage_map') }}
         where funnel_stage_order is not null
     )
 ),
