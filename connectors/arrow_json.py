@@ -45,7 +45,11 @@ RecordCheck = Callable[[pa.Table], list[BadRecord]]
 
 
 def page_decoder(
-    schema: pa.Schema, *, required: tuple[str, ...] = (), check: RecordCheck | None = None
+    schema: pa.Schema,
+    *,
+    required: tuple[str, ...] = (),
+    check: RecordCheck | None = None,
+    table: str | None = None,
 ) -> Callable[[bytes], pa.Table]:
     """A ``decode`` callable for :meth:`HttpClient.request` yielding a one-row ``pa.Table``.
 
@@ -53,6 +57,8 @@ def page_decoder(
     ``Invoices``): missing or ``null``, or holding a ``null`` record, is a ``ResponseShapeError``
     rather than an empty page, which would silently land nothing and move the cursor on. Bad
     records inside them (and those ``check`` finds) are set aside; the happy path reads once.
+    ``table`` is the raw table the records land in when it is not the stream's first (HubSpot's
+    stage-history batch read), so a reject is counted against the table it kept rows from.
     """
 
     parse_options = pa_json.ParseOptions(
@@ -88,7 +94,7 @@ def page_decoder(
             except BadRecordError as error:
                 if any(bad.records_key not in required for bad in error.records):
                     raise
-                body = set_aside_records(body, error)  # every record it names becomes a stub
+                body = set_aside_records(body, error, table)  # every record it names becomes a stub
 
     return decode
 

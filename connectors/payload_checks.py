@@ -204,12 +204,13 @@ def _text_id(record_id: Any) -> str | None:
     return None if _has_escaped_bytes(text) else text
 
 
-def set_aside_records(body: bytes, error: BadRecordError) -> bytes:
+def set_aside_records(body: bytes, error: BadRecordError, table: str | None = None) -> bytes:
     """Report each of ``error``'s records as rejected and return the page with each as an id stub.
 
     Raises ``error`` when it names no record, or when nobody collects rejects (see
     :func:`connectors.rejects.set_aside`). The stub keeps only the id, as text, so the page keeps
-    its length and the record's row carries the id the landing leaves out.
+    its length and the record's row carries the id the landing leaves out. ``table`` names the raw
+    table of the rejects (``None``: the stream's first table).
     """
     if not error.records:
         raise error
@@ -219,7 +220,7 @@ def set_aside_records(body: bytes, error: BadRecordError) -> bytes:
         record = records[bad.position]
         record_id = _text_id(bad.record_id)
         reject = RejectedRecord(
-            record_id, bad.reason, bad.field, f"{bad.path}: {bad.problem}", payload_hash(record)
+            record_id, bad.reason, bad.field, f"{bad.path}: {bad.problem}", payload_hash(record), table
         )
         set_aside(reject, error)
         records[bad.position] = {} if record_id is None else {_id_key(record, bad.records_key): record_id}

@@ -29,10 +29,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import requests
 
-from connectors.arrow_json import page_decoder, records, scalar_at
+from connectors.arrow_json import RecordCheck, page_decoder, records, scalar_at
 from connectors.base import RateLimitExhausted
 from connectors.http import HttpClient, retry_after_seconds, server_says, server_time_ms
 from connectors.hubspot.config import HubspotConfig
+from connectors.hubspot.record_checks import batch_read_check, history_check
 from connectors.paging import CursorGuard, PageProgress
 from connectors.shapes import (
     json_reader,
@@ -169,9 +170,13 @@ def page_schema(record: pa.DataType, *, total: bool = False) -> pa.Schema:
     return pa.schema([*fields, ("total", pa.int64())] if total else fields)
 
 
-def record_decoder(schema: pa.Schema) -> Callable[[bytes], pa.Table]:
-    """A page decoder that also refuses a missing ``results``, a ``null`` record or a non-numeric id."""
-    decode = page_decoder(schema, required=("results",))
+def record_decoder(schema: pa.Schema, check: RecordCheck | None = None) -> Callable[[bytes], pa.Table]:
+    """A page decoder that also refuses a missing ``results``, a ``null`` record or a non-numeric id.
+
+    A non-numeric id stops the read here: list and search track their progress by id (search
+    restarts after the last one). ``check`` adds the per-record rules of pages with history.
+    """
+    decode = page_decoder(schema, required=("results",), check=check)
 
     def checked(body: bytes) -> pa.Table:
         page = decode(body)
@@ -295,8 +300,9 @@ class HubspotClient:
         if history:
             fixed["propertiesWithHistory"] = ",".join(history)
         chunks = self.property_chunks(path, properties, fixed)
+        check = history_check(history) if history else None
         decoders = [
-            record_decoder(page_schema(record_schema(chunk, history if i == 0 else ())))
+            record_decoder(page_schema(record_schema(chunk, history if i == 0 else ())), check)
             for i, chunk in enumerate(chunks)
         ]
         what = f"hubspot {object_type} GET {path}{' (archived)' if archived else ''}"
@@ -382,11 +388,28 @@ class HubspotClient:
 
     # -- batch read ------------------------------------------------------------------------
     def batch_read(
-        self, object_type: str, ids: Sequence[int], properties: Sequence[str], *, history: Sequence[str] = ()
+        self,
+        object_type: str,
+        ids: Sequence[int],
+        properties: Sequence[str],
+        *,
+        history: Sequence[str] = (),
+        table: str | None = None,
     ) -> Iterator[pa.Table]:
-        """Records by id (``207`` partial answers accepted: ids gone meanwhile are skipped)."""
+        """Records by id (``207`` partial answers accepted: ids gone meanwhile are skipped).
+
+        A record that breaks the contract (a value of the wrong JSON type, an id that is not
+        digits, a history entry without a readable timestamp) is set aside against raw table
+        ``table`` (:mod:`connectors.hubspot.record_checks`) and comes back as a stub without its
+        properties; an answer that is not a list of records stops the read.
+        """
         url = self.url(f"/crm/v3/objects/{object_type}/batch/read")
-        decode = page_decoder(pa.schema([("results", pa.list_(record_schema(properties, history)))]))
+        decode = page_decoder(
+            pa.schema([("results", pa.list_(record_schema(properties, history)))]),
+            required=("results",),
+            check=batch_read_check(history),
+            table=table,
+        )
         size = self.config.history_page_size if history else self.config.page_size
         for start in range(0, len(ids), size):
             body = {

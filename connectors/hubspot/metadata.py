@@ -1,4 +1,5 @@
-"""Small reference streams re-read whole every run: owners and deal pipelines (with their stages).
+"""Small reference streams re-read whole every run: owners, deal pipelines (with their stages) and
+exchange rates.
 
 They hold tens to hundreds of rows, so they go through plain JSON and ``pa.Table.from_pylist``
 (clarity over speed), read through :mod:`connectors.shapes` so that a body of another shape names
@@ -9,13 +10,15 @@ stage removed from a pipeline is marked deleted by the landing code.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pyarrow as pa
 
-from connectors.base import DELETED_COLUMN, Stream, StreamOutput, TableSpec, names_stream
-from connectors.hubspot.client import HubspotClient
+from connectors.base import DELETED_COLUMN, ResponseShapeError, Stream, StreamOutput, TableSpec, names_stream
+from connectors.http import describe
+from connectors.hubspot.client import HubspotClient, missing_scopes
 from connectors.hubspot.values import TIMESTAMP, convert_named
 from connectors.paging import CursorGuard, PageProgress
 from connectors.shapes import (
@@ -26,6 +29,8 @@ from connectors.shapes import (
     optional_string,
     required_object,
 )
+
+log = logging.getLogger(__name__)
 
 OWNERS = TableSpec(
     name="owners",
@@ -85,6 +90,31 @@ DEAL_PIPELINE_STAGES = TableSpec(
     primary_key=("pipeline_id", "stage_id"),
     replace_by=("pipeline_id",),
 )
+
+EXCHANGE_RATES = TableSpec(
+    name="exchange_rates",
+    schema=pa.schema(
+        [
+            pa.field("id", pa.string(), nullable=False),
+            pa.field("from_currency_code", pa.string()),
+            pa.field("to_currency_code", pa.string()),
+            pa.field("conversion_rate", pa.float64()),
+            pa.field("effective_at", TIMESTAMP),
+            pa.field("visible_in_ui", pa.bool_()),
+            pa.field("created_at", TIMESTAMP),
+            pa.field("updated_at", TIMESTAMP),
+            pa.field(DELETED_COLUMN, pa.bool_(), nullable=False),
+        ]
+    ),
+    primary_key=("id",),
+    version_column="updated_at",
+    replace_by=("to_currency_code",),
+)
+"""Every rate is re-sent each run and all share the company currency, so ``replace_by`` on it marks
+a rate deleted in HubSpot as deleted here too."""
+
+EXCHANGE_RATES_PATH = "/settings/v3/currencies/exchange-rates"
+EXCHANGE_RATES_SCOPE = "settings.currencies.read"
 
 
 def typed_batch(spec: TableSpec, rows: list[dict[str, Any]], *, key: str, stream: str) -> pa.RecordBatch:
@@ -246,3 +276,92 @@ def _pipelines(body: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
                 }
             )
     return pipeline_rows, stage_rows
+
+
+class ExchangeRatesStream(Stream):
+    """``GET /settings/v3/currencies/exchange-rates``: every dated rate of every currency, every run.
+
+    Optional by design: deals in the company currency need no rate, so a portal that answers 403
+    (no multi-currency in its subscription, or a token without ``settings.currencies.read``) must not
+    fail the HubSpot run. The stream then lands nothing, logs why, and returns the reason as its
+    state (``{"unavailable": ...}``), which the asset shows as its ``cursor`` metadata; the
+    warehouse falls back to Xero's rates for foreign-currency deals.
+    """
+
+    vendor = "hubspot"
+    name = "exchange_rates"
+
+    def __init__(self, client: HubspotClient) -> None:
+        self._client = client
+
+    def tables(self) -> tuple[TableSpec, ...]:
+        return (EXCHANGE_RATES,)
+
+    @names_stream
+    def read(self, state: Mapping[str, Any] | None) -> StreamOutput:
+        try:
+            rows = list(self._rates())
+        except RatesUnavailable as unavailable:
+            log.warning("hubspot exchange_rates: not landed: %s", unavailable)
+            return {"unavailable": str(unavailable)}
+        if rows:
+            yield EXCHANGE_RATES.name, typed_batch(EXCHANGE_RATES, rows, key="id", stream=self.name)
+        return {}
+
+    def _rates(self) -> Iterator[dict[str, Any]]:
+        what = f"hubspot exchange_rates GET {EXCHANGE_RATES_PATH}"
+        cursors, progress = CursorGuard(what), PageProgress(what)
+        params: dict[str, Any] = {"limit": self._client.config.page_size}
+        while True:
+            rows, after = self._page(params)
+            progress.page([row["id"] for row in rows], has_next=after is not None)
+            yield from rows
+            if after is None:
+                return
+            params["after"] = cursors.advance(after)
+
+    def _page(self, params: Mapping[str, Any]) -> tuple[list[dict[str, Any]], str | None]:
+        """One page; a 403 raises :class:`RatesUnavailable` instead of failing the run.
+
+        The body is parsed by the transport (so a truncated one is re-fetched) but read for shape
+        only once the status says it is a page: a 403's error body is not one.
+        """
+        url = self._client.url(EXCHANGE_RATES_PATH)
+        response, body = self._client.http.request(
+            "GET", url, params=params, decode=json_reader(lambda parsed: parsed), accept=(200, 403)
+        )
+        if response.status_code == 403:
+            scopes = ", ".join(missing_scopes(response)) or EXCHANGE_RATES_SCOPE
+            raise RatesUnavailable(
+                f"HTTP 403 (multi-currency not enabled, or the token lacks {scopes}); deals in other "
+                "currencies are converted with Xero's rates instead"
+            )
+        try:
+            return _rate_page(body)
+        except ResponseShapeError as error:
+            raise error.located("hubspot", describe("GET", url), response.status_code) from None
+
+
+class RatesUnavailable(Exception):
+    """The portal does not give its exchange rates (see :class:`ExchangeRatesStream`)."""
+
+
+def _rate_page(body: Any) -> tuple[list[dict[str, Any]], str | None]:
+    found, after = results(body)
+    return [_rate_row(rate, path) for path, rate in found], after
+
+
+_RATE_FIELDS = {
+    "id": "id",
+    "from_currency_code": "fromCurrencyCode",
+    "to_currency_code": "toCurrencyCode",
+    "conversion_rate": "conversionRate",
+    "effective_at": "effectiveAt",
+    "visible_in_ui": "visibleInUI",
+    "created_at": "createdAt",
+    "updated_at": "updatedAt",
+}
+
+
+def _rate_row(rate: dict[str, Any], path: str) -> dict[str, Any]:
+    return {**_pick(rate, _RATE_FIELDS, path), DELETED_COLUMN: False}

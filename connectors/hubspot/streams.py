@@ -6,20 +6,21 @@ from connectors.base import Stream
 from connectors.hubspot.associations import AssociationsStream
 from connectors.hubspot.client import HubspotClient
 from connectors.hubspot.config import HubspotConfig
-from connectors.hubspot.metadata import DealPipelinesStream, OwnersStream
+from connectors.hubspot.metadata import DealPipelinesStream, ExchangeRatesStream, OwnersStream
 from connectors.hubspot.objects import OBJECT_KINDS, ObjectStream
 
 
 def hubspot_streams(config: HubspotConfig) -> list[Stream]:
     """Every HubSpot stream, sharing one client (one connection pool, one rate budget).
 
-    Names are stable: owners, deal_pipelines, contacts, companies, deals, calls, emails, meetings,
-    tasks, associations.
+    Names are stable: owners, deal_pipelines, exchange_rates, contacts, companies, deals, calls,
+    emails, meetings, tasks, associations.
     """
     client = HubspotClient(config)
     return [
         OwnersStream(client),
         DealPipelinesStream(client),
+        ExchangeRatesStream(client),
         *(ObjectStream(client, kind) for kind in OBJECT_KINDS),
         AssociationsStream(client),
     ]

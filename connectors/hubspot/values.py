@@ -94,6 +94,18 @@ def convert_named(values: pa.Array, target: pa.DataType, *, ids: pa.Array, what:
         return convert(pc.if_else(pa.array(unparsed), _NULL_STRING, values), target)
 
 
+def unparseable(values: pa.Array, target: pa.DataType) -> list[int]:
+    """Positions of the values that do not parse as ``target``: for checks that name the record
+    themselves (a stage-history timestamp). One vectorised cast when every value parses."""
+    try:
+        convert(values, target)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return [
+            position for position in range(len(values)) if not _converts(values.slice(position, 1), target)
+        ]
+    return []
+
+
 def _converts(value: pa.Array, target: pa.DataType) -> bool:
     try:
         convert(value, target)

@@ -21,6 +21,7 @@ from typing import Any
 from connectors.sandbox.clock import utc_datetime
 from connectors.sandbox.config import SandboxConfig
 from connectors.sandbox.hubspot_catalog import deal_pipelines, owner_payload, property_definitions
+from connectors.sandbox.hubspot_fx import exchange_rates
 from connectors.sandbox.hubspot_view import HubspotView
 from connectors.sandbox.ledger import Ledger
 from connectors.sandbox.model import Association, HubspotRecord, XeroDocument
@@ -105,6 +106,9 @@ class SimulatedBusiness:
         if object_type not in ("deals", "0-3"):
             raise KeyError(f"no pipelines for object type {object_type!r}")
         return deal_pipelines()
+
+    def hubspot_exchange_rates(self) -> Sequence[Mapping[str, Any]]:
+        return exchange_rates(self.config.seed, self._timeline.start_month, self._now_ms)
 
     def hubspot_properties(self, object_type: str) -> Sequence[Mapping[str, Any]]:
         if object_type not in HUBSPOT_TYPES:

@@ -203,6 +203,8 @@ class DealFact:
     archived_ms: int | None
     proposal_ms: int | None
     owner_index: int
+    currency: str
+    """``deal_currency_code``; ``mrr`` and ``project`` are in it."""
 
 
 @dataclass(slots=True)

@@ -80,9 +80,10 @@ class ScriptedCorruption(BaseModel):
     """The next ``count`` successful JSON pages whose target matches ``match`` (after skipping
     ``skip`` of them) get record ``record`` (0-based) mutated by ``corruption`` at ``field``.
 
-    ``field`` is a dotted path inside the record (``properties.dealstage``, ``Contact.ContactID``);
-    ``size`` is the length of a ``huge_string``. A page too short to have record ``record``, or
-    whose record lacks ``field``, is left alone and not counted.
+    ``field`` is a dotted path inside the record (``properties.dealstage``, ``Contact.ContactID``),
+    list positions in brackets (``propertiesWithHistory.dealstage[0].timestamp``); ``size`` is the
+    length of a ``huge_string``. A page too short to have record ``record``, or whose record lacks
+    ``field``, is left alone and not counted.
     """
 
     model_config = ConfigDict(extra="forbid")

@@ -1,4 +1,5 @@
-"""HubSpot CRM v3/v4 as the sandbox serves it under ``/hubspot`` (== ``https://api.hubapi.com``).
+"""HubSpot CRM v3/v4 (and the settings API's exchange rates) as the sandbox serves it under
+``/hubspot`` (== ``https://api.hubapi.com``).
 
 Paths, parameters, bodies, status codes and error bodies follow the official OpenAPI files
 (vendored in ``tests/contract/specs/hubspot``) and the live API's documented behaviour
@@ -39,6 +40,8 @@ BATCH_READ_MAX_INPUTS = 100
 ASSOCIATION_BATCH_MAX_INPUTS = 1000
 OWNERS_DEFAULT_LIMIT = 100
 OWNERS_MAX_LIMIT = 500
+EXCHANGE_RATES_DEFAULT_LIMIT = 100
+EXCHANGE_RATES_MAX_LIMIT = 100
 MAX_TARGET_LENGTH = 8192
 """Longer request lines get ``414 URI Too Long`` (the trap long ``properties`` lists fall into)."""
 SEARCH_CACHE_SIZE = 64
@@ -89,6 +92,7 @@ class HubspotApi(VendorApi):
         add("GET", rf"/crm/v3/pipelines/{_OBJECT}/(?P<pipeline_id>[^/]+)", self.pipeline)
         add("GET", rf"/crm/v3/pipelines/{_OBJECT}/(?P<pipeline_id>[^/]+)/stages", self.pipeline_stages)
         add("GET", r"/crm/v3/owners/?", self.owners)
+        add("GET", r"/settings/v3/currencies/exchange-rates/?", self.exchange_rates)
         add("GET", rf"/crm/v3/properties/{_OBJECT}", self.properties)
 
     # -- cross-cutting: URL length, auth, limits, faults -----------------------------------------
@@ -397,14 +401,6 @@ class HubspotApi(VendorApi):
         return self.business.hubspot_pipelines(object_type)
 
     def owners(self, request: ApiRequest) -> ApiResponse:
-        try:
-            limit = _limit(request, OWNERS_DEFAULT_LIMIT, OWNERS_MAX_LIMIT)
-            after = request.arg("after")
-            start = decode_cursor(after) if after else 0
-            if start is None:
-                raise BadRequest(f"Invalid 'after' cursor {after!r}.")
-        except BadRequest as error:
-            return hubspot_error(request, 400, "VALIDATION_ERROR", str(error))
         archived = request.arg("archived", "false").lower() == "true"
         email = request.arg("email")
         owners = [
@@ -412,11 +408,11 @@ class HubspotApi(VendorApi):
             for owner in self.business.hubspot_owners()
             if bool(owner.get("archived")) == archived and (email is None or owner.get("email") == email)
         ]
-        body: dict[str, Any] = {"results": owners[start : start + limit]}
-        if start + limit < len(owners):
-            token = encode_cursor(start + limit)
-            body["paging"] = {"next": {"after": token, "link": _next_link(request, token)}}
-        return json_response(200, body)
+        return _page(request, owners, OWNERS_DEFAULT_LIMIT, OWNERS_MAX_LIMIT)
+
+    def exchange_rates(self, request: ApiRequest) -> ApiResponse:
+        rates = self.business.hubspot_exchange_rates()
+        return _page(request, rates, EXCHANGE_RATES_DEFAULT_LIMIT, EXCHANGE_RATES_MAX_LIMIT)
 
     def properties(self, request: ApiRequest) -> ApiResponse:
         try:
@@ -485,6 +481,23 @@ def _standard_error(category: str, message: str, context: dict[str, list[str]]) 
         "errors": [],
         "links": {},
     }
+
+
+def _page(request: ApiRequest, items: Sequence[Mapping[str, Any]], default: int, maximum: int) -> ApiResponse:
+    """One ``after``/``limit`` page of a settings-style list (owners, exchange rates)."""
+    try:
+        limit = _limit(request, default, maximum)
+        after = request.arg("after")
+        start = decode_cursor(after) if after else 0
+        if start is None:
+            raise BadRequest(f"Invalid 'after' cursor {after!r}.")
+    except BadRequest as error:
+        return hubspot_error(request, 400, "VALIDATION_ERROR", str(error))
+    body: dict[str, Any] = {"results": list(items[start : start + limit])}
+    if start + limit < len(items):
+        token = encode_cursor(start + limit)
+        body["paging"] = {"next": {"after": token, "link": _next_link(request, token)}}
+    return json_response(200, body)
 
 
 def _next_link(request: ApiRequest, token: str) -> str:

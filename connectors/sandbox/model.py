@@ -96,6 +96,9 @@ class Business(Protocol):
     def hubspot_pipelines(self, object_type: str) -> Sequence[Mapping[str, Any]]:
         """Pipelines exactly as ``GET /crm/v3/pipelines/{object_type}`` returns them."""
 
+    def hubspot_exchange_rates(self) -> Sequence[Mapping[str, Any]]:
+        """Rates as ``GET /settings/v3/currencies/exchange-rates`` returns them (``results`` elements)."""
+
     def hubspot_properties(self, object_type: str) -> Sequence[Mapping[str, Any]]:
         """Property definitions as ``GET /crm/v3/properties/{object_type}`` returns them."""
 

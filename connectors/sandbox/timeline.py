@@ -34,6 +34,7 @@ from connectors.sandbox.entities import (
     Ref,
     RefList,
 )
+from connectors.sandbox.hubspot_fx import FOREIGN_CURRENCY, HOME_CURRENCY, deal_amount
 from connectors.sandbox.params import (
     ACTIVITY,
     ANNUAL_GROWTH,
@@ -445,7 +446,11 @@ class Timeline:
         won: bool,
         mrr: float,
         project: float,
+        currency: str,
     ) -> tuple[CrmRecord, DealFact]:
+        """A deal with its stage path; ``mrr`` and ``project`` are USD, quoted in ``currency``."""
+        if currency != HOME_CURRENCY:
+            mrr, project = (deal_amount(self.seed, value, created) for value in (mrr, project))
         path = self._stage_path(rng, created, to_proposal, won)
         label = "Managed Services" if mrr else "Project"
         if dealtype == "existingbusiness":
@@ -471,7 +476,7 @@ class Timeline:
             "hs_is_closed_won": "false",
             "hs_deal_stage_probability": STAGE_PROBABILITY[path[0][1]],
             "closed_lost_reason": None,
-            "deal_currency_code": "USD",
+            "deal_currency_code": currency,
             "mrr_amount": _number(mrr),
             "project_amount": _number(project),
             "lead_source": source,
@@ -509,6 +514,7 @@ class Timeline:
             None,
             proposal_ms,
             owner.index,
+            currency,
         )
         self.deal_facts.append(fact)
         self._meetings(rng, deal, path, contacts[0], owner)
@@ -547,6 +553,7 @@ class Timeline:
                 junk.archived_ms,
                 None,
                 owner.index,
+                copy["deal_currency_code"],
             )
         )
 
@@ -574,7 +581,18 @@ class Timeline:
         won = to_proposal and rng.random() < source.win_rate
         mrr, project = self._amounts(rng, upsell=False)
         _, deal_fact = self._deal(
-            rng, t, company, contacts, owner, source.name, "newbusiness", to_proposal, won, mrr, project
+            rng,
+            t,
+            company,
+            contacts,
+            owner,
+            source.name,
+            "newbusiness",
+            to_proposal,
+            won,
+            mrr,
+            project,
+            FOREIGN_CURRENCY if canadian else HOME_CURRENCY,
         )
         fact.proposal_ms = deal_fact.proposal_ms
         if won and deal_fact.close_ms is not None:
@@ -1023,6 +1041,7 @@ class Timeline:
                 won,
                 mrr,
                 project,
+                client.currency,
             )
             if (
                 won

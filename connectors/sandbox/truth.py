@@ -10,9 +10,12 @@ from __future__ import annotations
 import itertools
 import statistics
 from collections import Counter, defaultdict
+from decimal import Decimal
 from typing import Any
 
 from connectors.sandbox.clock import hs_datetime, month_label
+from connectors.sandbox.entities import DealFact
+from connectors.sandbox.hubspot_fx import home_value
 from connectors.sandbox.hubspot_view import HubspotView
 from connectors.sandbox.ledger import Ledger
 from connectors.sandbox.params import LEAD_SOURCES, parameters_document
@@ -59,7 +62,11 @@ DEFINITIONS: dict[str, str] = {
     ),
     "deals_won_by_month": (
         "Deals with archived=false and dealstage=closedwon, by closedate month: count, sum of amount, sum "
-        "of mrr_amount, sum of project_amount (amount = project_amount + 12*mrr_amount, USD)."
+        "of mrr_amount, sum of project_amount, in the home currency USD (amount = project_amount + "
+        "12*mrr_amount). A deal whose deal_currency_code is not USD has each value multiplied by the "
+        "conversionRate of its currency in GET /settings/v3/currencies/exchange-rates with the latest "
+        "effectiveAt on or before closedate (the earliest rate when none is), rounded to cents half away "
+        "from zero per deal and value; USD deals count as they are."
     ),
     "leads_by_owner": (
         "Count of the contacts counted in leads_by_month_source (all months), by hubspot_owner_id."
@@ -113,6 +120,14 @@ DEFINITIONS: dict[str, str] = {
 }
 
 
+def _home_values(seed: int, deal: DealFact) -> dict[str, Decimal]:
+    """A won deal's amount, mrr and project in the home currency, exactly as DEFINITIONS say."""
+    assert deal.close_ms is not None
+    mrr, project = Decimal(str(deal.mrr)), Decimal(str(deal.project))
+    values = {"amount": project + 12 * mrr, "mrr": mrr, "project": project}
+    return {key: home_value(seed, deal.currency, value, deal.close_ms) for key, value in values.items()}
+
+
 def _round(series: dict[str, float]) -> dict[str, float]:
     return {k: round(v, 2) for k, v in sorted(series.items())}
 
@@ -146,8 +161,8 @@ def build_truth(timeline: Timeline, hubspot: HubspotView, ledger: Ledger, now_ms
                 funnel[cohort][stage] += 1
                 funnel_by_source[fact.source][cohort][stage] += 1
 
-    won: dict[str, dict[str, float]] = defaultdict(
-        lambda: {"count": 0, "amount": 0.0, "mrr": 0.0, "project": 0.0}
+    won: dict[str, dict[str, Decimal]] = defaultdict(
+        lambda: {"count": Decimal(0), "amount": Decimal(0), "mrr": Decimal(0), "project": Decimal(0)}
     )
     lost: Counter[str] = Counter()
     by_year: dict[str, Counter[str]] = defaultdict(Counter)
@@ -163,9 +178,8 @@ def build_truth(timeline: Timeline, hubspot: HubspotView, ledger: Ledger, now_ms
             won_by_owner[owner_ids[deal.owner_index]] += 1
             row = won[label]
             row["count"] += 1
-            row["amount"] += deal.project + 12 * deal.mrr
-            row["mrr"] += deal.mrr
-            row["project"] += deal.project
+            for key, value in _home_values(timeline.seed, deal).items():
+                row[key] += value
             days.append((calendar.local_day(deal.close_ms) - calendar.local_day(deal.created_ms)).days)
         else:
             lost[label] += 1
@@ -222,7 +236,7 @@ def build_truth(timeline: Timeline, hubspot: HubspotView, ledger: Ledger, now_ms
                 for s, rows in sorted(funnel_by_source.items())
             },
             "deals_won_by_month": {
-                m: {k: round(v, 2) if k != "count" else int(v) for k, v in row.items()}
+                m: {k: float(v) if k != "count" else int(v) for k, v in row.items()}
                 for m, row in sorted(won.items())
             },
             "deals_lost_by_month": dict(sorted(lost.items())),

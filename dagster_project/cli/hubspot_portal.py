@@ -38,8 +38,13 @@ PROBES: tuple[tuple[str, str, Mapping[str, str]], ...] = (
     ("/crm/v3/objects/tasks", "crm.objects.contacts.read", _ONE),
     ("/crm/v3/objects/emails", "sales-email-read", _ONE),
     *((f"/crm/v3/properties/{kind}", f"crm.schemas.{kind}.read", {}) for kind in CUSTOM_PROPERTIES),
+    ("/settings/v3/currencies/exchange-rates", "settings.currencies.read", _ONE),
 )
 """``(path, scope it needs, query)`` for every endpoint a run reads (engagements need the contacts scope)."""
+
+OPTIONAL_SCOPES = frozenset({"settings.currencies.read"})
+"""Scopes a run does without (a WARN, not a FAIL): without HubSpot's exchange rates, deals in other
+currencies are converted with Xero's rates."""
 
 PIPELINES = "/crm/v3/pipelines/deals"
 
@@ -110,16 +115,22 @@ def scope_check(portal: Portal) -> Check:
             missing.update(dict.fromkeys(missing_scopes(answer) or [scope]))
         elif answer.status_code != 200:
             other.append(f"{path} HTTP {answer.status_code}")
-    if missing:
-        return Check(
-            Status.FAIL,
-            "hubspot scopes",
-            f"missing {', '.join(missing)}",
-            "add them to the private app (its Scopes tab, in HubSpot under Development > Legacy apps), "
-            "then run again",
-        )
+    required = [scope for scope in missing if scope not in OPTIONAL_SCOPES]
+    optional = [scope for scope in missing if scope in OPTIONAL_SCOPES]
+    fix = "add them to the private app (its Scopes tab, in HubSpot under Development > Legacy apps)"
+    if required:
+        missing_text = f"missing {', '.join(required)}"
+        return Check(Status.FAIL, "hubspot scopes", missing_text, f"{fix}, then run again")
     if other:
         return Check(Status.WARN, "hubspot scopes", f"could not check {'; '.join(other)}", "run again later")
+    if optional:
+        return Check(
+            Status.WARN,
+            "hubspot scopes",
+            f"optional {', '.join(optional)} missing (or no multi-currency): deals in other currencies "
+            "use Xero's rates",
+            f"{fix} to use HubSpot's exchange rates",
+        )
     return Check(Status.OK, "hubspot scopes", f"all {len(PROBES)} read endpoints answer")
 
 

@@ -150,6 +150,13 @@ def hubspot_routes() -> dict[tuple[str, str], Answer]:
         ("GET", "/crm/v3/pipelines/deals"): body(
             {"results": [{"id": "default", "label": "Sales", "stages": [{"id": "won", "metadata": {}}]}]}
         ),
+        ("GET", "/settings/v3/currencies/exchange-rates"): body(
+            {
+                "results": [
+                    {"id": "1", "fromCurrencyCode": "CAD", "toCurrencyCode": "USD", "conversionRate": 0.7}
+                ]
+            },
+        ),
     }
     for name in objects:
         routes[("GET", f"/crm/v3/properties/{name}")] = body(

@@ -18,6 +18,7 @@ from connectors.hubspot import HubspotConfig, hubspot_streams
 from connectors.xero import xero_streams
 
 OWNERS = ("GET", "/crm/v3/owners")
+RATES = ("GET", "/settings/v3/currencies/exchange-rates")
 INVOICES = ("GET", "/api.xro/2.0/Invoices")
 TOKEN = "pat-na1-11111111-2222-3333-4444-555555555555"
 
@@ -51,6 +52,25 @@ def hubspot_owners_error(answer: Answer, settings: HttpSettings) -> ConnectorErr
         with pytest.raises(ConnectorError) as raised:
             list(stream.read(None))
     return raised.value
+
+
+def test_hubspot_exchange_rates_403_lands_nothing_and_says_why(
+    fast_http: HttpSettings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Exchange rates are optional: a portal that refuses them must not fail the HubSpot run."""
+    scopes = {"requiredGranularScopes": ["settings.currencies.read"]}
+    denied = dict(MISSING_SCOPES, errors=[{"context": scopes}])
+    routes = hubspot_routes()
+    routes[RATES] = body(denied, 403)
+    with serve(routes) as api:
+        config = HubspotConfig(access_token=TOKEN, base_url=api.base_url, http=fast_http)
+        stream = next(s for s in hubspot_streams(config) if s.name == "exchange_rates")
+        reading = stream.read(None)
+        with pytest.raises(StopIteration) as finished:
+            next(reading)
+    reason = finished.value.value["unavailable"]
+    assert reason.startswith("HTTP 403") and "settings.currencies.read" in reason and "Xero" in reason
+    assert reason in caplog.text
 
 
 def test_hubspot_401_names_the_variable_and_the_scopes(fast_http: HttpSettings) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from connectors.base import TableSpec
 from connectors.hubspot.associations import ASSOCIATIONS
-from connectors.hubspot.metadata import DEAL_PIPELINE_STAGES, DEAL_PIPELINES, OWNERS
+from connectors.hubspot.metadata import DEAL_PIPELINE_STAGES, DEAL_PIPELINES, EXCHANGE_RATES, OWNERS
 from connectors.hubspot.objects import FIXED_FIELDS, OBJECT_KINDS, STAGE_HISTORY
 from connectors.xero.tables import ENDPOINTS
 
@@ -32,7 +32,14 @@ def _sections() -> dict[str, dict[str, list[str]]]:
     return sections
 
 
-HUBSPOT_FIXED = [OWNERS, DEAL_PIPELINES, DEAL_PIPELINE_STAGES, STAGE_HISTORY, *(a.spec for a in ASSOCIATIONS)]
+HUBSPOT_FIXED = [
+    OWNERS,
+    DEAL_PIPELINES,
+    DEAL_PIPELINE_STAGES,
+    EXCHANGE_RATES,
+    STAGE_HISTORY,
+    *(a.spec for a in ASSOCIATIONS),
+]
 XERO = [spec for e in ENDPOINTS for spec in (e.table.spec, *(c.table.spec for c in e.children))]
 
 
@@ -64,7 +71,7 @@ def test_stream_names_are_stable_and_tables_unique_per_vendor(tmp_path: Path) ->
 
     hubspot = [s.name for s in hubspot_streams(HubspotConfig(access_token="unused"))]
     assert hubspot == [
-        "owners", "deal_pipelines", "contacts", "companies", "deals",
+        "owners", "deal_pipelines", "exchange_rates", "contacts", "companies", "deals",
         "calls", "emails", "meetings", "tasks", "associations",
     ]  # fmt: skip
     xero_config = XeroConfig(

@@ -16,6 +16,8 @@ import pytest
 
 from connectors.arrow_json import page_decoder, records
 from connectors.base import ResponseShapeError
+from connectors.hubspot.client import page_schema, record_schema
+from connectors.hubspot.record_checks import batch_read_check
 from connectors.hubspot.values import ValueTypeError, convert_named
 from connectors.rejects import collect_rejects, payload_hash
 from connectors.xero.records import collection_decoder, documents
@@ -128,3 +130,51 @@ def test_an_unparseable_hubspot_value_is_set_aside_and_left_null() -> None:
 def test_without_a_collector_an_unparseable_value_still_stops_the_stream() -> None:
     with pytest.raises(ValueTypeError, match="record 42"):
         convert_named(pa.array(["lots"]), pa.float64(), ids=pa.array([42]), what="deals property amount")
+
+
+def change(value: Any = "won", timestamp: Any = "2025-01-01T00:00:00Z") -> dict[str, Any]:
+    return {"value": value, "timestamp": timestamp}
+
+
+def with_history(record_id: Any, *changes: dict[str, Any]) -> dict[str, Any]:
+    return {"id": record_id, "propertiesWithHistory": {"dealstage": list(changes)}}
+
+
+def test_each_bad_record_of_a_stage_history_batch_read_is_set_aside_once() -> None:
+    decode_history = page_decoder(
+        page_schema(record_schema([], ["dealstage"])),
+        required=("results",),
+        check=batch_read_check(["dealstage"]),
+        table="deal_stage_history",
+    )
+    good = with_history("1", change(), change("lost", "1735689600000"))
+    bad_stamp = with_history("2", change(), change(timestamp="soon"), change(timestamp="later"))
+    no_value = with_history("3", change(value=None))
+    body = page_of(good, bad_stamp, no_value, with_history("x7", change()), with_history(None, change()))
+    with collect_rejects() as rejects:
+        page = decode_history(body)
+
+    landed = records(page, "results").to_pylist()
+    assert [(c["value"], c["timestamp"]) for c in landed[0]["propertiesWithHistory"]["dealstage"]] == [
+        ("won", "2025-01-01T00:00:00Z"),
+        ("lost", "1735689600000"),
+    ]
+    assert [(r["id"], r["propertiesWithHistory"]) for r in landed[1:]] == [
+        ("2", None),
+        ("3", None),
+        (None, None),
+        (None, None),
+    ]
+    assert [(r.record_id, r.reason, r.field) for r in rejects] == [
+        ("2", "bad_date", "propertiesWithHistory.dealstage[1].timestamp"),
+        ("3", "missing_key", "propertiesWithHistory.dealstage[0].value"),
+        (None, "unparseable_value", "id"),
+        (None, "missing_key", "id"),
+    ]
+    assert {r.table for r in rejects} == {"deal_stage_history"}
+    assert rejects[0].detail == (
+        "$.results[1].propertiesWithHistory.dealstage[1].timestamp: record 1 of the page (id '2'): "
+        "propertiesWithHistory.dealstage[1].timestamp is not a timestamp: 'soon'"
+    )
+    assert rejects[0].payload_hash == payload_hash(bad_stamp)
+    assert rejects[2].detail == "$.results[3].id: record 3 of the page has an id that is not digits: 'x7'"

@@ -79,10 +79,12 @@ class Case:
 
 OWNERS = ("GET", "/crm/v3/owners")
 PIPELINES = ("GET", "/crm/v3/pipelines/deals")
+RATES = ("GET", "/settings/v3/currencies/exchange-rates")
 PROPERTIES = ("GET", "/crm/v3/properties/contacts")
 CONTACTS = ("GET", "/crm/v3/objects/contacts")
 SEARCH = ("POST", "/crm/v3/objects/contacts/search")
 EDGES = ("POST", "/crm/v4/associations/deals/companies/batch/read")
+HISTORY = ("POST", "/crm/v3/objects/deals/batch/read")
 CONNECTIONS = ("GET", "/connections")
 INVOICES = ("GET", "/api.xro/2.0/Invoices")
 
@@ -190,6 +192,17 @@ CORPUS = [
         "$.results[0].stages[0].metadata: expected an object, got an array",
     ),
     hubspot("pipelines-no-stages", "deal_pipelines", PIPELINES, body({"results": [{"id": "p"}]})),
+    # -- exchange rates: plain JSON, paged; a 403 body is never read as a page
+    hubspot("rates-null", "exchange_rates", RATES, body(None), ResponseShapeError, "$: expected an object"),
+    hubspot(
+        "rates-results-object",
+        "exchange_rates",
+        RATES,
+        body({"results": {}}),
+        ResponseShapeError,
+        "$.results: expected an array, got an object",
+    ),
+    hubspot("rates-none", "exchange_rates", RATES, body({"results": []})),
     # -- property definitions (read by every object stream's tables())
     hubspot(
         "properties-nameless",
@@ -343,6 +356,59 @@ CORPUS = [
         state=STATE,
     ),
     hubspot("search-no-total", "contacts", SEARCH, body({"results": [RECORD]}), state=STATE),
+    # -- stage history of changed deals (batch read): a bad record is set aside, a bad answer stops
+    hubspot(
+        "history-null",
+        "deals",
+        HISTORY,
+        body(None),
+        ResponseShapeError,
+        "$: expected a JSON object, got null",
+        state=STATE,
+    ),
+    hubspot(
+        "history-results-string",
+        "deals",
+        HISTORY,
+        body({"results": "x"}),
+        ResponseShapeError,
+        "$.results: expected an array, got a string",
+        state=STATE,
+    ),
+    hubspot(
+        "history-no-results",
+        "deals",
+        HISTORY,
+        body({"status": "COMPLETE"}),
+        ResponseShapeError,
+        "$.results: expected an array, got null",
+        state=STATE,
+    ),
+    hubspot(
+        "history-null-record",
+        "deals",
+        HISTORY,
+        body({"results": [RECORD, None]}),
+        ResponseShapeError,
+        "$.results[1]: expected an object, got null",
+        state=STATE,
+    ),
+    hubspot(
+        "history-bad-timestamp-nobody-collecting",
+        "deals",
+        HISTORY,
+        body(
+            {
+                "results": [
+                    record("101", propertiesWithHistory={"dealstage": [{"value": "won", "timestamp": "x"}]})
+                ]
+            }
+        ),
+        ResponseShapeError,
+        "$.results[0].propertiesWithHistory.dealstage[0].timestamp: record 0 of the page (id '101'): "
+        "propertiesWithHistory.dealstage[0].timestamp is not a timestamp: 'x'",
+        state=STATE,
+    ),
     # -- association batch reads: plain JSON
     hubspot(
         "edges-null", "associations", EDGES, body(None), ResponseShapeError, "$: expected an object, got null"

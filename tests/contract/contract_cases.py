@@ -68,7 +68,7 @@ Collection cases configure the tenant (``XERO_TENANT_ID``, as a product deployme
 collection is judged on its own and a broken tenant lookup fails this one row, not all of them."""
 XERO_LOOKUP_STREAM = "accounts"
 
-HUBSPOT_NO_CURSOR = frozenset({"owners", "deal_pipelines"})
+HUBSPOT_NO_CURSOR = frozenset({"owners", "deal_pipelines", "exchange_rates"})
 """HubSpot streams re-read whole every run: their incremental run is a second first load."""
 XERO_NO_CURSOR = frozenset(e.stream for e in ENDPOINTS if not e.modified_since)
 

@@ -309,6 +309,70 @@ def test_a_rejected_record_read_again_fixed_lands_and_resolves(
     assert resolved["record_id"] in {str(key) for key in by_key(tmp_path / "warehouse.duckdb", target)}
 
 
+# -- the stage history of changed deals (batch read) -----------------------------------------------
+
+HISTORY_PAGES = r"/hubspot/crm/v3/objects/deals/batch/read"
+"""The pages of an incremental deals run that carry ``propertiesWithHistory.dealstage``."""
+FIRST_CHANGE = "propertiesWithHistory.dealstage[0]"
+STAGE_HISTORY_CASES = [
+    pytest.param(Corruption.UNPARSEABLE, f"{FIRST_CHANGE}.timestamp", "bad_date", id="timestamp"),
+    pytest.param(Corruption.MISSING_FIELD, f"{FIRST_CHANGE}.timestamp", "missing_key", id="no-timestamp"),
+    pytest.param(Corruption.WRONG_TYPE, f"{FIRST_CHANGE}.value", "wrong_type", id="value-not-a-string"),
+    pytest.param(Corruption.WRONG_TYPE, "propertiesWithHistory", "wrong_type", id="history-not-an-object"),
+    pytest.param(Corruption.UNPARSEABLE, "id", "unparseable_value", id="id-not-digits"),
+    pytest.param(Corruption.NULL_ID, "id", "missing_key", id="id-null"),
+    pytest.param(Corruption.MISSING_FIELD, "id", "missing_key", id="id-missing"),
+]
+
+
+def stage_history(path: Path) -> dict[int, set[tuple[Any, ...]]]:
+    """``raw_hubspot.deal_stage_history`` as deal id -> its rows, without ``_loaded_at``."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute("select * exclude (_loaded_at) from raw_hubspot.deal_stage_history").fetchall()
+    by_deal: dict[int, set[tuple[Any, ...]]] = {}
+    for row in rows:
+        by_deal.setdefault(row[0], set()).add(row)
+    return by_deal
+
+
+@pytest.mark.parametrize(("corruption", "field", "reason"), STAGE_HISTORY_CASES)
+def test_a_bad_record_of_the_stage_history_is_quarantined_and_the_rest_lands(
+    sb: Sandbox, land: Lander, tmp_path: Path, corruption: Corruption, field: str, reason: str
+) -> None:
+    for warehouse in ("warehouse", "clean"):
+        land(HUBSPOT_DEALS, warehouse)
+    before = stage_history(tmp_path / "warehouse.duckdb")
+    sb.advance(7)  # deals change stage: the incremental run batch-reads their history
+    sb.faults.corrupt(ScriptedCorruption(match=HISTORY_PAGES, corruption=corruption, record=0, field=field))
+    injected = sb.stats()["faults_injected"].get(f"corrupt:{corruption}", 0)
+
+    landing = land(HUBSPOT_DEALS, "warehouse")
+    clean = land(HUBSPOT_DEALS, "clean")  # the same window, served clean
+
+    assert sb.stats()["faults_injected"][f"corrupt:{corruption}"] == injected + 1
+    (reject,) = rejected_records(tmp_path / "warehouse.duckdb")
+    assert (reject["stream"], reject["table_name"], reject["reason"]) == (
+        "deals",
+        "deal_stage_history",
+        reason,
+    )
+    assert reject["field"] == field and reject["payload_hash"]
+    landed, expected = stage_history(tmp_path / "warehouse.duckdb"), stage_history(tmp_path / "clean.duckdb")
+    differing = {deal for deal in expected if landed.get(deal) != expected[deal]}
+    assert len(differing) == 1  # only the bad record's history is held back...
+    assert all(landed.get(deal) == before.get(deal) for deal in differing)  # ...at its previous rows
+    if field == "id":
+        assert reject["record_id"] is None  # no usable id: kept by payload hash
+    else:
+        assert differing == {int(reject["record_id"])}
+        deals, clean_deals = (by_key(tmp_path / f"{w}.duckdb", HUBSPOT_DEALS) for w in ("warehouse", "clean"))
+        assert {key for key, row in clean_deals.items() if deals.get(key) != row} == differing  # it waits too
+    assert {t.table: t.rows_rejected for t in landing.tables}["raw_hubspot.deal_stage_history"] == 1
+    assert landing.state == clean.state
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
+        assert read_state(con, "hubspot", "deals") == landing.state  # the cursor moved
+
+
 # -- through Dagster ---------------------------------------------------------------------------
 
 

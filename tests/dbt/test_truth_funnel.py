@@ -47,7 +47,11 @@ STAGE_PARAMETER = {
 PAST_AS_OF = date(2026, 6, 30)
 """The earlier day the funnel is rebuilt for (same year as the shared one: same business start)."""
 
-FUNNEL_MODELS = ("path:models/intermediate/funnel", "path:models/marts/funnel")
+FUNNEL_MODELS = (
+    "path:models/intermediate/funnel",
+    "path:models/intermediate/currency",
+    "path:models/marts/funnel",
+)
 
 
 @pytest.fixture(scope="module")

@@ -27,8 +27,7 @@ import pytest
 from connectors.sandbox.business import SimulatedBusiness
 from connectors.sandbox.config import SandboxConfig
 from connectors.sandbox.model import Business
-from dagster_project.cli.demo import materialize_all
-from dagster_project.cli.instance import ensure_dagster_home
+from dagster_project.cli.demo import materialize_all, open_demo_instance
 from dagster_project.cli.summary import RunSummary
 from dagster_project.definitions import defs as load_definitions
 from dagster_project.defs.checks.raw import ROW_COUNT_CHECK
@@ -76,6 +75,7 @@ def sandbox_counts(business: Business) -> dict[str, int]:
         "raw_hubspot.owners": len(business.hubspot_owners()),
         "raw_hubspot.deal_pipelines": len(pipelines),
         "raw_hubspot.deal_pipeline_stages": sum(len(p["stages"]) for p in pipelines),
+        "raw_hubspot.exchange_rates": len(business.hubspot_exchange_rates()),
         "raw_hubspot.deal_stage_history": sum(len(d.history.get("dealstage", ())) for d in deals),
     }
     counts |= {
@@ -112,7 +112,6 @@ def demo_environment(data_dir: Path) -> Iterator[None]:
         env.setenv("MILEMARKER_SANDBOX_SEED", str(SANDBOX.seed))
         env.setenv("MILEMARKER_SANDBOX_SCALE", str(SANDBOX.scale))
         env.setenv("MILEMARKER_SANDBOX_AS_OF", SANDBOX.as_of.isoformat())
-        ensure_dagster_home()
         yield
 
 
@@ -121,7 +120,7 @@ def materialized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Materiali
     """``make demo``'s run (all assets, recorded in a DAGSTER_HOME), then the raw assets again."""
     data_dir = tmp_path_factory.mktemp("milemarker-data")
     with demo_environment(data_dir):
-        with dg.DagsterInstance.get() as instance:
+        with open_demo_instance() as instance:
             first = materialize_all(instance, {"ops": {"milemarker_dbt": {"config": AS_OF_CONFIG}}})
             runs = len(instance.get_runs())
         job = load_definitions().resolve_implicit_global_asset_job_def()

@@ -7,6 +7,7 @@ from dagster_project.defs.streams import stream_assets
 HUBSPOT_STREAMS = {
     "owners": ("owners",),
     "deal_pipelines": ("deal_pipelines", "deal_pipeline_stages"),
+    "exchange_rates": ("exchange_rates",),
     "contacts": ("contacts",),
     "companies": ("companies",),
     "deals": ("deals", "deal_stage_history"),

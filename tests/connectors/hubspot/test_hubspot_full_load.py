@@ -77,6 +77,17 @@ def test_stage_history_and_metadata_match_the_sandbox(full_load, module_sandbox:
     assert stages.column("is_closed").to_pylist().count(True) >= 2  # won and lost
 
 
+def test_exchange_rates_match_the_sandbox(full_load, module_sandbox: Sandbox) -> None:
+    tables, states = full_load
+    served = module_sandbox.business.hubspot_exchange_rates()
+    rates = tables["exchange_rates"].to_pylist()
+    assert [(r["id"], r["from_currency_code"], r["conversion_rate"]) for r in rates] == [
+        (r["id"], r["fromCurrencyCode"], r["conversionRate"]) for r in served
+    ]
+    assert all(r["effective_at"] is not None and not r["_is_deleted"] for r in rates)
+    assert states["exchange_rates"] == {}
+
+
 @pytest.mark.parametrize(
     ("table", "from_type", "to_type"),
     [

@@ -11,7 +11,9 @@ import itertools
 import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -198,7 +200,7 @@ def test_deals_skip_regress_and_carry_consistent_amounts(biz: SimulatedBusiness)
     skipped = regressed = 0
     for deal in biz.hubspot_records("deals"):
         p = deal.properties
-        assert float(p["amount"]) == float(p["project_amount"]) + 12 * float(p["mrr_amount"])
+        assert Decimal(p["amount"]) == Decimal(p["project_amount"]) + 12 * Decimal(p["mrr_amount"])
         assert p["hs_is_closed"] == ("true" if p["dealstage"] in ("closedwon", "closedlost") else "false")
         assert p["hs_is_closed_won"] == ("true" if p["dealstage"] == "closedwon" else "false")
         path = [
@@ -385,8 +387,39 @@ def test_truth_leads_and_funnel(biz: SimulatedBusiness, truth: dict[str, Any]) -
         assert row["leads"] >= row["qualified"] >= row["appointment"] >= row["proposal"] >= row["won"]
 
 
+def home_converter(biz: SimulatedBusiness) -> Callable[[dict[str, Any], str], Decimal]:
+    """A deal property in USD, converted from the served exchange rates as truth["definitions"] says."""
+    rates = sorted(
+        (r["effectiveAt"], Decimal(str(r["conversionRate"])))
+        for r in biz.hubspot_exchange_rates()
+        if r["fromCurrencyCode"] == "CAD" and r["toCurrencyCode"] == "USD"
+    )
+
+    def home(properties: dict[str, Any], name: str) -> Decimal:
+        value = Decimal(properties[name])
+        if properties["deal_currency_code"] == "USD":
+            return value
+        close = datetime.fromisoformat(properties["closedate"].replace("Z", "+00:00"))
+        effective = [r for at, r in rates if datetime.fromisoformat(at.replace("Z", "+00:00")) <= close]
+        rate = effective[-1] if effective else rates[0][1]
+        return (value * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+    return home
+
+
+def test_sandbox_quotes_canadian_deals_in_cad(biz: SimulatedBusiness) -> None:
+    currencies = Counter(r.properties["deal_currency_code"] for r in biz.hubspot_records("deals"))
+    assert set(currencies) == {"USD", "CAD"}
+    assert 0 < currencies["CAD"] < currencies["USD"]
+    rates = biz.hubspot_exchange_rates()
+    months = {r["effectiveAt"][:7] for r in rates}
+    assert len(months) == len(rates) > 12  # one CAD rate a month, the whole history
+    assert all(0.6 < r["conversionRate"] < 0.85 for r in rates)
+
+
 def test_truth_deals(biz: SimulatedBusiness, truth: dict[str, Any]) -> None:
-    won: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0, 0.0])
+    home = home_converter(biz)
+    won: dict[str, list[Any]] = defaultdict(lambda: [0, Decimal(0), Decimal(0), Decimal(0)])
     lost: Counter[str] = Counter()
     for r in biz.hubspot_records("deals"):
         p = r.properties
@@ -398,12 +431,12 @@ def test_truth_deals(biz: SimulatedBusiness, truth: dict[str, Any]) -> None:
             continue
         row = won[month]
         row[0] += 1
-        row[1] += float(p["amount"])
-        row[2] += float(p["mrr_amount"])
-        row[3] += float(p["project_amount"])
+        row[1] += home(p, "amount")
+        row[2] += home(p, "mrr_amount")
+        row[3] += home(p, "project_amount")
     expected = truth["realised"]["deals_won_by_month"]
     assert {m: [v["count"], v["amount"], v["mrr"], v["project"]] for m, v in expected.items()} == {
-        m: [row[0], round(row[1], 2), round(row[2], 2), round(row[3], 2)] for m, row in won.items()
+        m: [row[0], float(row[1]), float(row[2]), float(row[3])] for m, row in won.items()
     }
     assert dict(lost) == truth["realised"]["deals_lost_by_month"]
     won_by_owner = Counter(

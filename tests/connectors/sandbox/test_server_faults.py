@@ -11,7 +11,12 @@ from server_clients import FakeClock, HubspotClient, XeroClient
 
 from connectors.sandbox.faults import FaultKind, FaultProfile, ScriptedCorruption
 from connectors.sandbox.limits import HubspotLimits, XeroLimits
-from connectors.sandbox.payload_faults import NON_UTF8_BYTES, UNKNOWN_ENUM_VALUE, Corruption
+from connectors.sandbox.payload_faults import (
+    NON_UTF8_BYTES,
+    UNKNOWN_ENUM_VALUE,
+    UNPARSEABLE_VALUE,
+    Corruption,
+)
 from connectors.sandbox.server import Sandbox
 
 DEALS = "/crm/v3/objects/deals"
@@ -176,6 +181,26 @@ def test_scripted_corruption_aims_at_one_record_of_one_page(sb: Sandbox, hubspot
     assert corrupted[:2] + corrupted[3:] == clean[:2] + clean[3:]
     assert hubspot.get(DEALS, limit=5).json()["results"] == clean  # spent after one page
     assert sb.stats()["faults_injected"]["corrupt:unknown_enum"] == 1
+
+
+def test_a_corruption_aims_at_one_entry_of_a_nested_list(sb: Sandbox, hubspot: HubspotClient) -> None:
+    """``[n]`` in ``field`` picks a list position: here one stage-history change of one deal."""
+    history = "propertiesWithHistory.dealstage"
+    clean = hubspot.get(DEALS, limit=3, propertiesWithHistory="dealstage").json()["results"]
+    sb.faults.corrupt(
+        ScriptedCorruption(
+            match=r"/objects/deals\?",
+            corruption=Corruption.UNPARSEABLE,
+            record=1,
+            field=f"{history}[0].timestamp",
+        )
+    )
+    corrupted = hubspot.get(DEALS, limit=3, propertiesWithHistory="dealstage").json()["results"]
+    changes = corrupted[1]["propertiesWithHistory"]["dealstage"]
+    assert changes[0]["timestamp"] == UNPARSEABLE_VALUE
+    changes[0]["timestamp"] = clean[1]["propertiesWithHistory"]["dealstage"][0]["timestamp"]
+    assert corrupted == clean
+    assert sb.stats()["faults_injected"]["corrupt:unparseable"] == 1
 
 
 def test_corruptions_skip_count_and_travel_over_http(sb: Sandbox, xero: XeroClient) -> None:

@@ -353,3 +353,12 @@ def test_pipelines_stages_owners_and_properties(sb: Sandbox, hubspot: HubspotCli
     ]
     names = {p["name"] for p in hubspot.get("/crm/v3/properties/deals").json()["results"]}
     assert {"dealname", "amount", "dealstage", "hs_lastmodifieddate"} <= names
+
+
+def test_exchange_rates_page_like_the_settings_api(sb: Sandbox, hubspot: HubspotClient) -> None:
+    rates, pages = _list_all(hubspot, "/settings/v3/currencies/exchange-rates", limit=10)
+    assert rates == orjson.loads(dumps(list(sb.business.hubspot_exchange_rates())))
+    assert pages == -(-len(rates) // 10)
+    assert {(r["fromCurrencyCode"], r["toCurrencyCode"]) for r in rates} == {("CAD", "USD")}
+    bad = hubspot.get("/settings/v3/currencies/exchange-rates", after="not-a-cursor")
+    assert bad.status_code == 400

@@ -3,6 +3,7 @@
     The period types are goals.yml's: year (calendar), fiscal_year, quarter (fiscal), month and
     week (Monday start). One long table so a goal's period type is a join key, not a CASE in
     every model.
+    Formulas: docs/pacing.md.
 -#}
 with dates as (
     select * from {{ ref('dim_date') }}

@@ -28,6 +28,7 @@
     the deals open at the origin, in the month of their close date (overdue ones in the first);
     weighted_pipeline_total: the whole weighted pipeline open at the origin (the backtest's
     baseline, since the close dates deals had at a past origin are not landed).
+    Formulas: docs/forecast.md.
 -#}
 {%- set shrinkage = 10 -%}
 {%- set horizon_days = 92 -%}

@@ -4,6 +4,7 @@
     day, var('forecast_backtest_months', 12) of them (fct_forecast_accuracy scores those).
     Each origin's horizon is the months overlapping the 92 days after it: for a month-end origin,
     the next three whole months.
+    Formulas: docs/forecast.md.
 -#}
 with origins as (
     select {{ as_of_date() }} as origin_date

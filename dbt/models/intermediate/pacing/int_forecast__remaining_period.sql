@@ -5,6 +5,7 @@
     business), and its period ends within the forecast horizon; otherwise pacing falls back to
     the run-rate projection. A forecast month only partly inside the period counts pro rata to
     its days. The months are added exactly (exact_sum), so identical data gives identical values.
+    Formulas: docs/forecast.md.
 -#}
 with periods as (
     select *

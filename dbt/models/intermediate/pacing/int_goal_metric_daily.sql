@@ -14,6 +14,7 @@
     never its value). DOUBLE sums depend on the order rows arrive in, which changed the pacing
     marts between two builds of the same data and gave a flat level a change of +-1e-11 (that
     acceleration_needed, a division by the run rate, blew up with a random sign).
+    Formulas: docs/pacing.md.
 -#}
 {%- set window_days = var('pacing_window_days', 56) -%}
 

@@ -8,6 +8,7 @@
     when there is one, else the rep's target (`per_owner`), else the goal's. Reps are named by
     email or HubSpot owner id; a name that matches no owner keeps its rows with a null owner_id
     (a warning test flags it) and is left out of pacing.
+    Formulas: docs/pacing.md.
 -#}
 with goals as (
     select * from {{ ref('stg_config__goals') }}

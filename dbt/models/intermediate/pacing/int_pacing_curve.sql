@@ -12,6 +12,7 @@
       data (it starts before the metric's first recorded day) or its total is not positive.
     Level and ratio goals always pace linearly (a level's expected path is B + (T - B)·w; a
     ratio's expected value is the target itself).
+    Formulas: docs/pacing.md.
 -#}
 {%- set window_days = var('pacing_window_days', 56) -%}
 

@@ -4,9 +4,14 @@
     history as of that day, so a rebuild for a past day shows deals as they stood then.
 
     Values: first_year_value = project + 12 x monthly recurring (the bookings figure); when a
-    portal lacks the mrr/project properties it falls back to the deal amount. Home-currency
-    columns convert only deals in the home currency (HubSpot's exchange rates are not landed):
-    other currencies give null home amounts, which the deals_in_home_currency test reports.
+    portal lacks the mrr/project properties it falls back to the deal amount.
+
+    Home-currency columns: a deal in another currency is converted at the rate in effect at its
+    close (closed_at; for an open deal its expected close date, else its creation), each value
+    rounded to cents. The rate comes from int_fx__rate_periods, where HubSpot's own exchange rates
+    win over Xero's (used only for a currency HubSpot has no rate for); fx_rate_source says which
+    converted each deal. Only a currency in neither source leaves the home amounts null, which the
+    deals_have_an_exchange_rate test reports.
 -#}
 with deals as (
     select *
@@ -79,6 +84,21 @@ closed as (
     from enriched
 ),
 
+rate_dates as (
+    select deal_id, currency_code, coalesce(closed_at, close_at, created_at) as rate_at
+    from closed
+    where not is_home_currency
+),
+
+deal_rates as (
+    select rate_dates.deal_id, rates.rate_source, rates.home_per_unit, rates.units_per_home
+    from rate_dates
+    inner join {{ ref('int_fx__rate_periods') }} as rates
+        on rate_dates.currency_code = rates.currency_code
+        and (rate_dates.rate_at >= rates.effective_from or rates.is_first_period)
+        and (rates.effective_to is null or rate_dates.rate_at < rates.effective_to)
+),
+
 won_by_company as (
     select company_id, min(closed_at) as first_won_at
     from closed
@@ -105,15 +125,20 @@ select
     closed.deal_type = 'existingbusiness'
         or coalesce(won_by_company.first_won_at < closed.created_at, false) as is_upsell,
     closed.currency_code,
+    case when closed.is_home_currency then 'home' else deal_rates.rate_source end as fx_rate_source,
     closed.amount,
-    {{ money('case when closed.is_home_currency then closed.amount end') }} as amount_home,
-    {{ money('case when closed.is_home_currency then closed.mrr_amount end') }} as mrr_amount_home,
-    {{ money('case when closed.is_home_currency then closed.project_amount end') }} as project_amount_home,
-    {{ money('case when closed.is_home_currency then closed.first_year_value end') }} as first_year_value_home,
+    {{ money(to_home_currency('closed.amount', 'closed.is_home_currency', 'deal_rates')) }} as amount_home,
+    {{ money(to_home_currency('closed.mrr_amount', 'closed.is_home_currency', 'deal_rates')) }} as mrr_amount_home,
+    {{ money(to_home_currency('closed.project_amount', 'closed.is_home_currency', 'deal_rates')) }}
+        as project_amount_home,
+    {{ money(to_home_currency('closed.first_year_value', 'closed.is_home_currency', 'deal_rates')) }}
+        as first_year_value_home,
     case
         when closed.is_closed
             then date_diff('day', {{ org_date('closed.created_at') }}, {{ org_date('closed.closed_at') }})
     end as days_to_close
 from closed
+left join deal_rates
+    on closed.deal_id = deal_rates.deal_id
 left join won_by_company
     on closed.company_id = won_by_company.company_id

@@ -6,6 +6,7 @@
 
     The range is whole fiscal years: var('date_spine_years_back', 10) before the as-of day's fiscal
     year through the fiscal year after it, so every goal period and last-year comparison fits.
+    Formulas: docs/pacing.md.
 -#}
 {%- set start_month = var('fiscal_year_start_month') | int -%}
 

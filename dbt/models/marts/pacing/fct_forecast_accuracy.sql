@@ -6,6 +6,7 @@
     x HubSpot stage probability), read as next month's expectation, for bookings only.
     Errors are forecast - actual; absolute percentage errors are over the actual. Actuals are
     summed exactly (exact_sum), so identical data gives identical values.
+    Formulas: docs/forecast.md.
 -#}
 with forecast as (
     select *

@@ -3,6 +3,7 @@
     (components open_pipeline, new_pipeline, recurring and their total; metrics bookings,
     deals_won, new_mrr, revenue). The first month covers only the days after the as-of day when
     the as-of day is not a month end. Method: int_forecast__monthly.
+    Formulas: docs/forecast.md.
 -#}
 select
     origin_date as as_of_date,

@@ -31,6 +31,7 @@
                  max_acceleration x best 28-day rate of the last year), at_risk; counts capped by
                  the Poisson z (off_track needs z <= -2, at_risk z <= -1); ratios use a Wilson 90 %
                  interval (off_track when its upper bound is below on_track x T).
+    Formulas: docs/pacing.md.
 -#}
 {%- set window_days = var('pacing_window_days', 56) -%}
 {%- set history_days = var('pacing_history_days', 28) -%}

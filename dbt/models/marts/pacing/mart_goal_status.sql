@@ -3,6 +3,7 @@
     goals.yml holds now (history of removed goals stays in the fact only). Grain: goal target (a
     goal, or one rep of a per-owner goal). This is what the goal checks, the terminal report and
     the dashboards read.
+    Formulas: docs/pacing.md.
 -#}
 select pacing.*
 from {{ ref('fct_goal_pacing_daily') }} as pacing
