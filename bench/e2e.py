@@ -144,14 +144,10 @@ def materialize(args: Mapping[str, Any]) -> dict[str, Any]:
     workdir = Path(args["workdir"])
     _point_at(workdir)
     as_of = date.fromisoformat(args["as_of"])
-    import dagster as dg
-
     from bench.memory import own_peak_rss_bytes
-    from dagster_project.cli.demo import materialize_all
-    from dagster_project.cli.instance import ensure_dagster_home
+    from dagster_project.cli.demo import materialize_all, open_demo_instance
 
-    ensure_dagster_home()
-    with dg.DagsterInstance.get() as instance:
+    with open_demo_instance() as instance:
         started = time.perf_counter()
         summary = materialize_all(instance, run_config(args["scale"], args["seed"], as_of))
         run_seconds = time.perf_counter() - started

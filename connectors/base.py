@@ -18,7 +18,7 @@ from collections.abc import Callable, Generator, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import pyarrow as pa
 
@@ -65,6 +65,15 @@ class Stream(ABC):
     @abstractmethod
     def read(self, state: Mapping[str, Any] | None) -> StreamOutput:
         """Fetch everything changed since ``state`` (``None``: first, full load)."""
+
+
+class FixedTablesStream(Stream):
+    """A stream whose tables are declared on its class, so a catalogue can list them without a client."""
+
+    specs: ClassVar[tuple[TableSpec, ...]]
+
+    def tables(self) -> tuple[TableSpec, ...]:
+        return self.specs
 
 
 @dataclass

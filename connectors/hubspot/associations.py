@@ -16,7 +16,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from connectors.base import DELETED_COLUMN, Stream, StreamOutput, TableSpec, names_stream
+from connectors.base import DELETED_COLUMN, FixedTablesStream, StreamOutput, TableSpec, names_stream
 from connectors.hubspot.client import HubspotClient
 from connectors.hubspot.metadata import next_after
 from connectors.hubspot.objects import OBJECT_KINDS, all_false
@@ -118,17 +118,15 @@ def edges(rows: Sequence[Edge], table: AssociationTable) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays([*arrays, all_false(len(rows))], schema=table.spec.schema)
 
 
-class AssociationsStream(Stream):
+class AssociationsStream(FixedTablesStream):
     """Deal and contact associations (see the module docstring)."""
 
     vendor = "hubspot"
     name = "associations"
+    specs = tuple(table.spec for table in ASSOCIATIONS)
 
     def __init__(self, client: HubspotClient) -> None:
         self._client = client
-
-    def tables(self) -> tuple[TableSpec, ...]:
-        return tuple(table.spec for table in ASSOCIATIONS)
 
     @names_stream
     def read(self, state: Mapping[str, Any] | None) -> StreamOutput:

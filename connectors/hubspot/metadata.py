@@ -16,7 +16,14 @@ from typing import Any
 
 import pyarrow as pa
 
-from connectors.base import DELETED_COLUMN, ResponseShapeError, Stream, StreamOutput, TableSpec, names_stream
+from connectors.base import (
+    DELETED_COLUMN,
+    FixedTablesStream,
+    ResponseShapeError,
+    StreamOutput,
+    TableSpec,
+    names_stream,
+)
 from connectors.http import describe
 from connectors.hubspot.client import HubspotClient, missing_scopes
 from connectors.hubspot.values import TIMESTAMP, convert_named
@@ -153,17 +160,15 @@ def _as_text(value: Any) -> str | None:
     return str(value)
 
 
-class OwnersStream(Stream):
+class OwnersStream(FixedTablesStream):
     """``GET /crm/v3/owners``: live and archived owners, every run."""
 
     vendor = "hubspot"
     name = "owners"
+    specs = (OWNERS,)
 
     def __init__(self, client: HubspotClient) -> None:
         self._client = client
-
-    def tables(self) -> tuple[TableSpec, ...]:
-        return (OWNERS,)
 
     @names_stream
     def read(self, state: Mapping[str, Any] | None) -> StreamOutput:
@@ -230,17 +235,15 @@ def _owner_row(owner: dict[str, Any], path: str) -> dict[str, Any]:
     return {**_pick(owner, _OWNER_FIELDS, path), **team, **_flags(owner)}
 
 
-class DealPipelinesStream(Stream):
+class DealPipelinesStream(FixedTablesStream):
     """``GET /crm/v3/pipelines/deals``: pipelines and their stages (probability, closed flag)."""
 
     vendor = "hubspot"
     name = "deal_pipelines"
+    specs = (DEAL_PIPELINES, DEAL_PIPELINE_STAGES)
 
     def __init__(self, client: HubspotClient) -> None:
         self._client = client
-
-    def tables(self) -> tuple[TableSpec, ...]:
-        return (DEAL_PIPELINES, DEAL_PIPELINE_STAGES)
 
     @names_stream
     def read(self, state: Mapping[str, Any] | None) -> StreamOutput:
@@ -278,7 +281,7 @@ def _pipelines(body: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     return pipeline_rows, stage_rows
 
 
-class ExchangeRatesStream(Stream):
+class ExchangeRatesStream(FixedTablesStream):
     """``GET /settings/v3/currencies/exchange-rates``: every dated rate of every currency, every run.
 
     Optional by design: deals in the company currency need no rate, so a portal that answers 403
@@ -290,12 +293,10 @@ class ExchangeRatesStream(Stream):
 
     vendor = "hubspot"
     name = "exchange_rates"
+    specs = (EXCHANGE_RATES,)
 
     def __init__(self, client: HubspotClient) -> None:
         self._client = client
-
-    def tables(self) -> tuple[TableSpec, ...]:
-        return (EXCHANGE_RATES,)
 
     @names_stream
     def read(self, state: Mapping[str, Any] | None) -> StreamOutput:

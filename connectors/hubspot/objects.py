@@ -35,6 +35,8 @@ FIXED_FIELDS: tuple[pa.Field, ...] = (
     pa.field("archived_at", TIMESTAMP),
 )
 RESERVED_NAMES = frozenset(f.name for f in FIXED_FIELDS) | {DELETED_COLUMN}
+PRIMARY_KEY = ("id",)
+"""Every object table's key; its other columns come from the properties API at run time."""
 
 STAGE_HISTORY = TableSpec(
     name="deal_stage_history",
@@ -63,6 +65,11 @@ class ObjectKind:
     object_type: str
     cursor_property: str = "hs_lastmodifieddate"
     history_property: str | None = None
+
+    @property
+    def history_tables(self) -> tuple[TableSpec, ...]:
+        """The tables the stream writes besides the object's own: the history it carries, if any."""
+        return (STAGE_HISTORY,) if self.history_property else ()
 
 
 OBJECT_KINDS: tuple[ObjectKind, ...] = (
@@ -107,9 +114,7 @@ class ObjectStream(Stream):
         if self._spec is None:
             definitions = self._client.properties(self._kind.object_type)
             self._spec, self._properties = self._table_spec(definitions)
-        if self._kind.history_property:
-            return (self._spec, STAGE_HISTORY)
-        return (self._spec,)
+        return (self._spec, *self._kind.history_tables)
 
     def _table_spec(
         self, definitions: list[tuple[str, str]]
@@ -123,7 +128,7 @@ class ObjectStream(Stream):
         fields = [*FIXED_FIELDS, *(pa.field(n, t) for n, t in properties)]
         fields.append(pa.field(DELETED_COLUMN, pa.bool_(), nullable=False))
         spec = TableSpec(
-            name=self.name, schema=pa.schema(fields), primary_key=("id",), version_column="updated_at"
+            name=self.name, schema=pa.schema(fields), primary_key=PRIMARY_KEY, version_column="updated_at"
         )
         return spec, properties
 

@@ -107,6 +107,11 @@ class Endpoint:
     children: tuple[Child, ...] = ()
 
     @property
+    def specs(self) -> tuple[TableSpec, ...]:
+        """The tables the stream writes: the collection's own, then one per child list."""
+        return (self.table.spec, *(child.table.spec for child in self.children))
+
+    @property
     def id_column(self) -> str:
         return self.table.primary_key[0]
 

@@ -7,11 +7,13 @@ would, without paying a second interpreter start.
 
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
 
 import dagster as dg
 
-from dagster_project.cli.instance import ensure_dagster_home
+from dagster_project.cli.instance import ensure_dagster_home, ensure_demo_home
 from dagster_project.cli.summary import RunSummary
 from dagster_project.defs.jobs import MATERIALIZE_ALL
 from dagster_project.lib.dead_runs import fail_dead_runs
@@ -40,10 +42,26 @@ def materialize_all(instance: dg.DagsterInstance, run_config: dict | None = None
         return RunSummary.from_result(result, time.monotonic() - started)
 
 
+def open_demo_instance() -> dg.DagsterInstance:
+    """The shared instance, opened with the demo's config (the buffered event log, when this Dagster
+    still allows it).
+
+    The stock config is written back as soon as the instance is open: it has read its config by
+    then, and the run executes in this process. So only the demo uses the buffered storage, and at
+    rest the home holds what ``make dev``, its daemon or a ``dagster`` command in a shell expect --
+    also after an upgrade that breaks the private API the buffered storage stands on.
+    """
+    ensure_demo_home()
+    try:
+        return dg.DagsterInstance.get()
+    finally:
+        ensure_dagster_home()
+
+
 def run_demo() -> int:
     """Run everything in ``.dagster/``, print the summary; the exit status says whether it succeeded."""
-    home = ensure_dagster_home()
-    with dg.DagsterInstance.get() as instance:
+    with open_demo_instance() as instance:
+        home = Path(os.environ["DAGSTER_HOME"])  # set by open_demo_instance
         for dead in fail_dead_runs(instance):
             print(dead.message())
         # Progress (each stream's commit, dbt's model lines) without the per-event debug flood.

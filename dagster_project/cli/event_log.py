@@ -14,7 +14,15 @@ checkpoint. SQLite still checkpoints by itself once the WAL passes its default 1
 idle connections never hold a transaction, so they block no writer in another process (``dagster
 dev``'s webserver and a run share these files).
 
-``dagster_project/dagster.yaml`` selects it; run and schedule storage stay Dagster's defaults.
+It is an opt-in of ``make demo`` alone, because it subclasses Dagster's private
+``SqliteEventLogStorage`` (private until Dagster offers a public way to set the SQLite event log's
+``synchronous`` mode, or to keep its connections open). Before each demo,
+:func:`dagster_project.cli.instance.ensure_demo_home` imports this module and runs
+:func:`require_private_api`; only if both succeed does the demo's ``dagster.yaml`` select this
+storage, and only until the demo's instance has read it. If an upgrade moved, renamed or reshaped
+what it stands on, the demo says so once and runs on Dagster's stock event log: slower, never
+unable to start. ``make dev``, its daemon and the schedules always use the stock storage; run and
+schedule storage stay Dagster's defaults.
 """
 
 from __future__ import annotations
@@ -25,15 +33,30 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dagster as dg
+
+# Private (see the module docstring): import only behind ensure_demo_home's fallback.
 from dagster._core.storage.event_log import SqliteEventLogStorage
-from dagster._serdes import ConfigurableClassData
 from sqlalchemy.engine import Connection
+
+from dagster_project.lib.private_api import require_method
+
+if TYPE_CHECKING:
+    from dagster._serdes import ConfigurableClassData
 
 HELD_DATABASES = 4
 """Idle connections kept open: the index database and the few runs being written or read now."""
+
+
+def require_private_api() -> None:
+    """Raise ``PrivateApiChanged`` unless ``SqliteEventLogStorage`` still has the shape that
+    :class:`BufferedSqliteEventLogStorage` overrides and calls."""
+    require_method(SqliteEventLogStorage, "_connect", ("self", "shard"))
+    require_method(SqliteEventLogStorage, "__init__", ("self", "base_dir", "inst_data"))
+    require_method(SqliteEventLogStorage, "path_for_shard", ("self", "run_id"))
+    require_method(SqliteEventLogStorage, "dispose", ("self",))
 
 
 def default_base_dir() -> str:

@@ -7,6 +7,7 @@ or rebuild the marts (e.g. for another ``as_of_date``) without calling the APIs.
 import dagster as dg
 
 from dagster_project.defs.dbt.assets import milemarker_dbt
+from dagster_project.lib.layers import LAYER_TAG, RAW_LAYER
 
 MATERIALIZE_ALL = "materialize_all"
 LAND_RAW = "land_raw"
@@ -24,8 +25,8 @@ def jobs() -> dg.Definitions:
             ),
             dg.define_asset_job(
                 LAND_RAW,
-                selection=dg.AssetSelection.groups("hubspot", "xero", "config"),
-                description="Land every HubSpot and Xero stream and the goals file; no dbt.",
+                selection=dg.AssetSelection.tag(LAYER_TAG, RAW_LAYER),
+                description="Land every source's streams and the goals file; no dbt.",
             ),
             dg.define_asset_job(
                 BUILD_DBT,

@@ -1,10 +1,13 @@
-"""One multi-asset per connector stream, with one asset per raw table the stream writes.
+"""The raw landing assets of every registered source: one multi-asset per stream, one asset per table.
 
 A stream is the unit of landing (its tables and cursor commit together), so it is one op; each of
-its tables is its own asset so dbt sources can depend on exactly the table they read. The table
-names are declared per vendor (``crm/assets.py``, ``accounting/assets.py``) because the connectors
+its tables is its own asset so dbt sources can depend on exactly the table they read. The tables
+come from each source's static catalogue (``connectors.registry.SOURCES``) because the connectors
 learn their schemas from the vendor at run time and definitions must load without network; a run
-fails loudly if a stream's tables stop matching the declaration.
+fails loudly if a stream's tables stop matching its catalogue.
+
+``defs/`` is organised by layer (streams, checks, dbt, exports, goals), never by vendor: a source
+appears here only through the registry, and its assets are grouped under its name.
 """
 
 from collections.abc import Iterator, Mapping, Sequence
@@ -12,27 +15,32 @@ from collections.abc import Iterator, Mapping, Sequence
 import dagster as dg
 
 from connectors.base import Stream
-from dagster_project.lib.landing import StreamLanding, StreamTablesMismatch, land_stream, raw_schema
+from connectors.catalog import CatalogStream, SourceCatalog
+from connectors.registry import SOURCES
+from dagster_project.lib.landing import StreamLanding, StreamTablesMismatch, land_stream
+from dagster_project.lib.layers import RAW_LAYER_TAGS
 from dagster_project.lib.raw_quality import PRIMARY_KEY_METADATA, Column, table_columns
 
-StreamCatalog = Mapping[str, Sequence[str]]
-"""Stream name -> the raw tables it writes."""
+
+def raw_table_keys(catalog: SourceCatalog) -> list[dg.AssetKey]:
+    """The asset keys of a source's raw tables: ``[raw schema, table]``, as dbt sources name them."""
+    return [dg.AssetKey([catalog.raw_schema, table.name]) for table in catalog.tables]
 
 
-def stream_assets(vendor: str, resource_key: str, catalog: StreamCatalog) -> list[dg.AssetsDefinition]:
-    """The landing assets of every stream of a vendor, reading through the ``resource_key`` resource."""
-    return [_stream_asset(vendor, resource_key, name, tables) for name, tables in catalog.items()]
+def stream_assets(catalog: SourceCatalog, resource_key: str) -> list[dg.AssetsDefinition]:
+    """The landing assets of every stream of ``catalog``, reading through the ``resource_key`` resource."""
+    return [_stream_asset(catalog, resource_key, declared) for declared in catalog.streams]
 
 
-def _stream_asset(
-    vendor: str, resource_key: str, stream_name: str, table_names: Sequence[str]
-) -> dg.AssetsDefinition:
-    schema = raw_schema(vendor)
+def _stream_asset(catalog: SourceCatalog, resource_key: str, declared: CatalogStream) -> dg.AssetsDefinition:
+    vendor, schema, stream_name = catalog.source, catalog.raw_schema, declared.name
+    table_names = [table.name for table in declared.tables]
     specs = [
         dg.AssetSpec(
             key=[schema, table],
             group_name=vendor,
             kinds={vendor, "duckdb"},
+            tags=RAW_LAYER_TAGS,
             description=f"Raw `{schema}.{table}`, merged by key from the {vendor} `{stream_name}` stream.",
         )
         for table in table_names
@@ -49,7 +57,7 @@ def _stream_asset(
             try:
                 landing = land_stream(con, stream, expected_tables=table_names)
             except StreamTablesMismatch as mismatch:
-                raise dg.Failure(f"{mismatch} by its assets: update the stream catalog.") from None
+                raise dg.Failure(f"{mismatch} by its assets: update the {vendor} catalogue.") from None
             columns = {table.table: table_columns(con, table.table) for table in landing.tables}
         context.log.info(_summary(landing))
         yield from _results(landing, columns)
@@ -107,4 +115,11 @@ def _summary(landing: StreamLanding) -> str:
     return (
         f"{landing.vendor}/{landing.stream} committed: {parts}{resolved}; {t.requests} requests, "
         f"fetch {t.fetch_seconds:.2f}s, parse {t.parse_seconds:.2f}s, land {t.land_seconds:.2f}s"
+    )
+
+
+@dg.definitions
+def raw_assets() -> dg.Definitions:
+    return dg.Definitions(
+        assets=[asset for source in SOURCES for asset in stream_assets(source.catalog, source.resource_key)]
     )

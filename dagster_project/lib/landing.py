@@ -36,6 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from connectors.base import Stream, StreamState, TableSpec, collect_read_stats
+from connectors.catalog import raw_schema
 from connectors.rejects import RejectedRecord, collect_rejects
 from dagster_project.lib.key_checks import split_null_keys
 from dagster_project.lib.quarantine import ensure_rejects_table, open_record_ids, record_rejects, resolve
@@ -116,11 +117,6 @@ class _Stopwatch:
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
         self.seconds += time.perf_counter() - self._started
-
-
-def raw_schema(vendor: str) -> str:
-    """The DuckDB schema a vendor's raw tables live in (``raw_hubspot``, ``raw_xero``)."""
-    return f"raw_{vendor}"
 
 
 @dataclass

@@ -11,3 +11,17 @@
         _is_deleted as is_deleted,
         {{ utc('_loaded_at') }} as loaded_at
 {%- endmacro %}
+
+{#-
+    The whole column list of a HubSpot association staging model (contact -> company, deal ->
+    company, deal -> contact): the two object ids, the association type and the landing columns.
+-#}
+{% macro hubspot_association_columns(from_id, to_id) -%}
+        {{ from_id }},
+        {{ to_id }},
+        association_type_id,
+        association_category,
+        association_label,
+        _is_deleted as is_deleted,
+        {{ utc('_loaded_at') }} as loaded_at
+{%- endmacro %}

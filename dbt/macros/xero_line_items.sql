@@ -20,3 +20,18 @@
         TrackingCategory2 as tracking_category_2,
         TrackingOption2 as tracking_option_2
 {%- endmacro %}
+
+{#-
+    The whole column list of a Xero line-item staging model: the parent document's id (renamed
+    `parent_name`), the shared LineItem columns, the line's own update time (the repeating-invoice
+    template lines have none) and the landing columns.
+-#}
+{% macro xero_line_item_model_columns(parent_column, parent_name, has_updated_at=true) -%}
+        {{ parent_column }} as {{ parent_name }},
+        {{ xero_line_item_columns() }},
+        {%- if has_updated_at %}
+        {{ utc('UpdatedDateUTC') }} as updated_at,
+        {%- endif %}
+        _is_deleted as is_deleted,
+        {{ utc('_loaded_at') }} as loaded_at
+{%- endmacro %}

@@ -13,6 +13,7 @@ import pyarrow as pa
 import pytest
 
 from connectors.base import Stream, StreamState
+from connectors.catalog import CatalogStream, Sync
 from connectors.http import HttpSettings
 
 
@@ -105,3 +106,26 @@ def drain_all() -> Callable[..., tuple[dict[str, pa.Table], dict[str, StreamStat
 def merged() -> Callable[[pa.Table, pa.Table, Iterable[str]], pa.Table]:
     """``merged(old, new, key)``: the rows landing keeps after loading ``new`` over ``old``."""
     return _merged
+
+
+def _observed_catalogue(
+    streams: Iterable[Stream], states: Mapping[str, StreamState]
+) -> tuple[CatalogStream, ...]:
+    """What drained streams actually did, as catalogue entries: the tables they declare (names and
+    keys, read after the load so HubSpot objects have their properties) and, from the state a first
+    load left, whether they read incrementally (a cursor to resume from) or in full (nothing)."""
+    return tuple(
+        CatalogStream.of(
+            stream.name, Sync.INCREMENTAL if states[stream.name] else Sync.FULL_REFRESH, stream.tables()
+        )
+        for stream in streams
+    )
+
+
+ObservedCatalogue = Callable[[Iterable[Stream], Mapping[str, StreamState]], tuple[CatalogStream, ...]]
+
+
+@pytest.fixture(scope="session")
+def observed_catalogue() -> ObservedCatalogue:
+    """``observed_catalogue(streams, states)``: compare with a source's ``CATALOG.streams``."""
+    return _observed_catalogue

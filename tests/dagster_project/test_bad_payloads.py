@@ -11,6 +11,7 @@ fixed lands and resolves its reject; and a Dagster run reports ``rows_rejected``
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +24,7 @@ import pytest
 
 from connectors.base import Stream
 from connectors.hubspot import hubspot_streams
+from connectors.hubspot.catalog import CATALOG as HUBSPOT
 from connectors.sandbox.clients import hubspot_config, xero_config
 from connectors.sandbox.config import SandboxConfig
 from connectors.sandbox.faults import ScriptedCorruption
@@ -30,9 +32,8 @@ from connectors.sandbox.payload_faults import UNKNOWN_ENUM_VALUE, Corruption
 from connectors.sandbox.server import Sandbox, run_sandbox
 from connectors.xero import xero_streams
 from dagster_project.defs.checks.raw import REJECTS_CHECK, build_raw_table_checks
-from dagster_project.defs.crm.assets import HUBSPOT_STREAMS
 from dagster_project.defs.resources import WarehouseResource
-from dagster_project.defs.streams import stream_assets
+from dagster_project.defs.streams import raw_table_keys, stream_assets
 from dagster_project.lib.landing import land_stream
 from dagster_project.lib.stream_state import read_state
 
@@ -388,14 +389,16 @@ class SandboxStreams:
 
 def deals_run(sb: Sandbox, warehouse: Path, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
     """Land HubSpot deals in a real Dagster run, with the vendor's raw-table checks."""
+    only_deals = dataclasses.replace(HUBSPOT, streams=tuple(s for s in HUBSPOT.streams if s.name == "deals"))
     defs = dg.Definitions(
-        assets=stream_assets("hubspot", "hubspot", {"deals": HUBSPOT_STREAMS["deals"]}),
-        asset_checks=[build_raw_table_checks("hubspot")],
+        assets=stream_assets(only_deals, "hubspot"),
+        asset_checks=[build_raw_table_checks(HUBSPOT)],
         resources={"warehouse": WarehouseResource(path=str(warehouse)), "hubspot": SandboxStreams(sb)},
     )
     job = defs.resolve_implicit_global_asset_job_def()
-    deals = [dg.AssetKey(["raw_hubspot", table]) for table in HUBSPOT_STREAMS["deals"]]
-    return job.execute_in_process(instance=instance, asset_selection=deals, raise_on_error=False)
+    return job.execute_in_process(
+        instance=instance, asset_selection=raw_table_keys(only_deals), raise_on_error=False
+    )
 
 
 @pytest.mark.parametrize(("pages", "severity"), [(1, "WARN"), (2, "ERROR")])

@@ -7,11 +7,12 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from connectors.registry import SOURCES
 from dagster_project.definitions import defs as load_definitions
-from dagster_project.defs.accounting.assets import XERO_STREAMS
-from dagster_project.defs.crm.assets import HUBSPOT_STREAMS
 from dagster_project.defs.dbt.assets import DbtBuildConfig, dbt_vars
+from dagster_project.defs.jobs import LAND_RAW
 from dagster_project.defs.resources import CREDENTIAL_VARS, HubspotResource, XeroResource, resources
+from dagster_project.defs.streams import raw_table_keys
 from dagster_project.lib.organisation import load_organisation
 from dagster_project.lib.settings import GOALS_FILE
 from dagster_project.lib.source_settings import dbt_source_vars, load_source_settings
@@ -24,21 +25,47 @@ def defs() -> dg.Definitions:
     return definitions
 
 
-def raw_keys(vendor: str, catalog: dict[str, tuple[str, ...]]) -> set[dg.AssetKey]:
-    return {dg.AssetKey([f"raw_{vendor}", table]) for tables in catalog.values() for table in tables}
+RAW_KEYS = {key for source in SOURCES for key in raw_table_keys(source.catalog)}
+STREAM_COUNT = sum(len(source.catalog.streams) for source in SOURCES)
 
 
 def test_every_raw_table_is_an_asset_in_its_vendor_group(defs: dg.Definitions) -> None:
     graph = defs.resolve_asset_graph()
-    for vendor, catalog in (("hubspot", HUBSPOT_STREAMS), ("xero", XERO_STREAMS)):
-        for key in raw_keys(vendor, catalog):
-            assert graph.get(key).group_name == vendor, key
+    for source in SOURCES:
+        for key in raw_table_keys(source.catalog):
+            assert key.path[0] == f"raw_{source.catalog.source}", key
+            assert graph.get(key).group_name == source.catalog.source, key
+
+
+def test_each_stream_is_one_op_named_after_its_source_and_landing_every_table_it_writes(
+    defs: dg.Definitions,
+) -> None:
+    ops = {a.node_def.name: a.keys for a in defs.resolve_asset_graph().assets_defs if a.is_executable}
+    for source in SOURCES:
+        schema = source.catalog.raw_schema
+        for stream in source.catalog.streams:
+            tables = {dg.AssetKey([schema, table.name]) for table in stream.tables}
+            assert ops[f"{source.catalog.source}_{stream.name}"] == tables
+
+
+def test_land_raw_lands_every_stream_and_the_goals_with_their_checks_and_nothing_else(
+    defs: dg.Definitions,
+) -> None:
+    """Selected by the raw-layer tag: the steps are the same as when it selected vendor groups."""
+    steps = set(defs.resolve_job_def(LAND_RAW).graph.node_dict)
+    expected = {"raw_config__goals"}
+    for source in SOURCES:
+        name = source.catalog.source
+        expected |= {f"{name}_{stream.name}" for stream in source.catalog.streams}
+        expected.add(f"{name}_raw_table_checks")
+    # the column-schema-change checks (Dagster's factory) run as one step with a generated name
+    assert {step for step in steps if not step.startswith("asset_check_")} == expected
 
 
 def test_dbt_sources_link_to_raw_assets_so_the_graph_is_connected(defs: dg.Definitions) -> None:
     graph = defs.resolve_asset_graph()
     materializable = set(graph.materializable_asset_keys)
-    raw = raw_keys("hubspot", HUBSPOT_STREAMS) | raw_keys("xero", XERO_STREAMS)
+    raw = RAW_KEYS
     staging = {key for key in materializable if key.path[-1].startswith("stg_")}
     assert len(staging) >= len(raw)
     for key in staging:
@@ -51,7 +78,7 @@ def test_dbt_sources_link_to_raw_assets_so_the_graph_is_connected(defs: dg.Defin
 def test_steps_run_in_process_and_claim_no_pool_a_killed_run_could_keep(defs: dg.Definitions) -> None:
     """Writers are kept apart by in-process execution and DuckDB's lock, never by a pool slot."""
     steps = [a for a in defs.resolve_asset_graph().assets_defs if a.is_executable]
-    assert len(steps) > len(HUBSPOT_STREAMS) + len(XERO_STREAMS)  # one op per stream, dbt, checks...
+    assert len(steps) > STREAM_COUNT  # one op per stream, dbt, checks...
     for assets_def in steps:
         assert assets_def.op.pool is None, assets_def.node_def.name
     for job in defs.resolve_all_job_defs():

@@ -19,10 +19,12 @@ import duckdb
 import pytest
 from pacing_rows import ON_TRACK, TODAY
 
+from connectors.registry import SOURCES
 from dagster_project.defs.checks.freshness import RAW_FRESHNESS, mart_freshness
 from dagster_project.defs.checks.goals import GOAL_STATUS_ASSET, build_goal_checks
-from dagster_project.defs.checks.raw import PRIMARY_KEY_CHECK, RAW_CATALOGS, ROW_COUNT_CHECK, raw_table_keys
+from dagster_project.defs.checks.raw import PRIMARY_KEY_CHECK, ROW_COUNT_CHECK
 from dagster_project.defs.resources import WarehouseResource
+from dagster_project.defs.streams import raw_table_keys
 from dagster_project.lib.goal_checks import PacingRow
 from dagster_project.lib.goal_evaluation import goal_lines
 from dagster_project.lib.goal_report import goal_outcomes, render_goal_outcomes
@@ -309,8 +311,8 @@ def test_the_project_checks_every_goal_on_the_built_goal_status_mart(project_gra
 def test_every_raw_table_has_blocking_key_and_row_count_checks_and_a_schema_check(
     project_graph: dg.AssetGraph,
 ) -> None:
-    for vendor in RAW_CATALOGS:
-        for key in raw_table_keys(vendor):
+    for source in SOURCES:
+        for key in raw_table_keys(source.catalog):
             checks = {check.name: check for check in project_graph.asset_check_keys if check.asset_key == key}
             assert set(checks) >= {PRIMARY_KEY_CHECK, ROW_COUNT_CHECK, "column_schema_change"}, key
             assert project_graph.get_check_spec(checks[PRIMARY_KEY_CHECK]).blocking
@@ -318,7 +320,7 @@ def test_every_raw_table_has_blocking_key_and_row_count_checks_and_a_schema_chec
 
 
 def test_raw_tables_and_marts_carry_freshness_policies(project_graph: dg.AssetGraph) -> None:
-    raw = [key for vendor in RAW_CATALOGS for key in raw_table_keys(vendor)]
+    raw = [key for source in SOURCES for key in raw_table_keys(source.catalog)]
     marts = [key for key in project_graph.materializable_asset_keys if key.path[0] == "marts"]
 
     assert marts and all(project_graph.get(key).freshness_policy == RAW_FRESHNESS for key in raw)

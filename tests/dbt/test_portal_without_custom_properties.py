@@ -3,8 +3,9 @@
 The raw tables carry a column per property the portal defines, so a portal without ``lead_source``,
 ``mrr_amount``, ``project_amount`` or ``xero_contact_id`` lands tables without those columns. The
 test takes a copy of the built sandbox warehouse, drops those columns, and rebuilds the HubSpot
-staging models and the deal and client marts over it: the build passes, and the values read as NULL
-(lead source ``unknown`` downstream) instead of the build failing on a missing column.
+staging models, the CRM-neutral layer and the deal and client marts over it: the build passes, and
+the values read as NULL (lead source ``unknown`` downstream) instead of the build failing on a
+missing column.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def test_marts_build_without_the_sandbox_custom_properties(
         warehouse,
         sandbox_warehouse.as_of,
         tmp_path,
-        select=["staging.hubspot", "fct_deals", "int_client_crosswalk"],
+        select=["staging.hubspot", "intermediate.crm", "fct_deals", "int_client_crosswalk"],
     )
 
     with duckdb.connect(str(warehouse), read_only=True) as con:

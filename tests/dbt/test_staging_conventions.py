@@ -11,13 +11,12 @@ from typing import Any
 
 import pytest
 
-from dagster_project.defs.accounting.assets import XERO_STREAMS
-from dagster_project.defs.crm.assets import HUBSPOT_STREAMS
+from connectors.registry import SOURCES
 from dagster_project.defs.dbt.project import DBT_PROJECT
 
-RAW_TABLES = {("hubspot", t) for tables in HUBSPOT_STREAMS.values() for t in tables} | {
-    ("xero", t) for tables in XERO_STREAMS.values() for t in tables
-}
+RAW_TABLES = {(source.catalog.source, table.name) for source in SOURCES for table in source.catalog.tables}
+SOURCE_NAMES = tuple(source.catalog.source for source in SOURCES)
+STAGING_PREFIXES = tuple(f"stg_{name}__" for name in SOURCE_NAMES)
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +28,7 @@ def staging_models(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {
         node["name"]: node
         for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["name"].startswith(("stg_hubspot__", "stg_xero__"))
+        if node["resource_type"] == "model" and node["name"].startswith(STAGING_PREFIXES)
     }
 
 
@@ -37,7 +36,7 @@ def test_every_raw_table_has_a_source_linked_to_its_asset(manifest: dict[str, An
     sources = {
         (s["source_name"], s["name"]): s
         for s in manifest["sources"].values()
-        if s["source_name"] in ("hubspot", "xero")
+        if s["source_name"] in SOURCE_NAMES
     }
     assert set(sources) == RAW_TABLES
     for (vendor, table), source in sources.items():

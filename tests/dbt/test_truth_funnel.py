@@ -48,6 +48,7 @@ PAST_AS_OF = date(2026, 6, 30)
 """The earlier day the funnel is rebuilt for (same year as the shared one: same business start)."""
 
 FUNNEL_MODELS = (
+    "path:models/intermediate/crm",
     "path:models/intermediate/funnel",
     "path:models/intermediate/currency",
     "path:models/marts/funnel",

@@ -27,7 +27,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from dagster_project.cli.instance import ensure_dagster_home
+from dagster_project.cli.demo import open_demo_instance
 from dagster_project.defs.dbt.assets import milemarker_dbt
 from dagster_project.defs.exports.assets import export_marts_asset
 from dagster_project.defs.resources import CREDENTIAL_VARS
@@ -147,8 +147,7 @@ def recorded_instance(data_dir: Path) -> Iterator[dg.DagsterInstance]:
     """The instance ``make demo`` records into under ``data_dir``, opened as the demo opens it."""
     with pytest.MonkeyPatch.context() as env:
         env.setenv("DAGSTER_HOME", demo_env(data_dir)["DAGSTER_HOME"])
-        ensure_dagster_home()
-        with dg.DagsterInstance.get() as instance:
+        with open_demo_instance() as instance:
             yield instance
 
 

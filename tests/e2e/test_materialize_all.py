@@ -24,9 +24,13 @@ import dagster as dg
 import duckdb
 import pytest
 
+from connectors.hubspot.associations import ASSOCIATIONS as ASSOCIATION_TABLES
+from connectors.hubspot.objects import OBJECT_KINDS
+from connectors.registry import SOURCES
 from connectors.sandbox.business import SimulatedBusiness
 from connectors.sandbox.config import SandboxConfig
 from connectors.sandbox.model import Business
+from connectors.xero.tables import ENDPOINTS
 from dagster_project.cli.demo import materialize_all, open_demo_instance
 from dagster_project.cli.summary import RunSummary
 from dagster_project.definitions import defs as load_definitions
@@ -34,36 +38,21 @@ from dagster_project.defs.checks.raw import ROW_COUNT_CHECK
 from dagster_project.defs.dbt.assets import milemarker_dbt
 from dagster_project.defs.dbt.project import DBT_PROJECT
 from dagster_project.defs.resources import CREDENTIAL_VARS
+from dagster_project.defs.streams import raw_table_keys
 
 pytestmark = pytest.mark.slow
 
 SANDBOX = SandboxConfig(seed=11, scale=0.2, as_of=date(2025, 6, 30))
 AS_OF_CONFIG = {"as_of_date": SANDBOX.as_of.isoformat()}
-HUBSPOT_OBJECTS = ("contacts", "companies", "deals", "calls", "emails", "meetings", "tasks")
-XERO_DOCUMENTS = {
-    "accounts": "Accounts",
-    "items": "Items",
-    "tracking_categories": "TrackingCategories",
-    "currencies": "Currencies",
-    "contacts": "Contacts",
-    "invoices": "Invoices",
-    "credit_notes": "CreditNotes",
-    "payments": "Payments",
-    "bank_transactions": "BankTransactions",
-    "repeating_invoices": "RepeatingInvoices",
-}
+# Which sandbox collection each raw table is counted from, as the connectors declare it.
+HUBSPOT_OBJECTS = tuple(kind.object_type for kind in OBJECT_KINDS)
+XERO_DOCUMENTS = {endpoint.table.name: endpoint.path for endpoint in ENDPOINTS}
 XERO_CHILDREN = {
-    "tracking_options": ("TrackingCategories", "Options"),
-    "invoice_line_items": ("Invoices", "LineItems"),
-    "credit_note_line_items": ("CreditNotes", "LineItems"),
-    "bank_transaction_line_items": ("BankTransactions", "LineItems"),
-    "repeating_invoice_line_items": ("RepeatingInvoices", "LineItems"),
+    child.table.name: (endpoint.path, child.list_field)
+    for endpoint in ENDPOINTS
+    for child in endpoint.children
 }
-ASSOCIATIONS = {
-    "deal_companies": ("deals", "companies"),
-    "deal_contacts": ("deals", "contacts"),
-    "contact_companies": ("contacts", "companies"),
-}
+ASSOCIATIONS = {table.spec.name: (table.from_type, table.to_type) for table in ASSOCIATION_TABLES}
 
 
 def sandbox_counts(business: Business) -> dict[str, int]:
@@ -124,8 +113,8 @@ def materialized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Materiali
             first = materialize_all(instance, {"ops": {"milemarker_dbt": {"config": AS_OF_CONFIG}}})
             runs = len(instance.get_runs())
         job = load_definitions().resolve_implicit_global_asset_job_def()
-        raw = dg.AssetSelection.groups("hubspot", "xero").resolve(job.asset_layer.asset_graph)
-        second = job.execute_in_process(asset_selection=list(raw), raise_on_error=False)
+        raw = [key for source in SOURCES for key in raw_table_keys(source.catalog)]
+        second = job.execute_in_process(asset_selection=raw, raise_on_error=False)
         yield Materialized(data_dir / "warehouse.duckdb", runs, first, RunSummary.from_result(second, 0.0))
 
 

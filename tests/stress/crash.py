@@ -23,17 +23,17 @@ from pathlib import Path
 
 from warehouse_compare import Fingerprint, fingerprints
 
+from connectors.registry import SOURCES
 from connectors.sandbox.clients import sandbox_streams
 from connectors.sandbox.server import Sandbox
-from dagster_project.defs.accounting.assets import XERO_STREAMS
-from dagster_project.defs.crm.assets import HUBSPOT_STREAMS
 from dagster_project.lib.landing import land_stream
 from dagster_project.lib.warehouse import open_warehouse
 
 CHILD = Path(__file__).with_name("child.py")
 STREAM_TABLES: dict[tuple[str, str], tuple[str, ...]] = {
-    **{("hubspot", s): tuple(f"raw_hubspot.{t}" for t in ts) for s, ts in HUBSPOT_STREAMS.items()},
-    **{("xero", s): tuple(f"raw_xero.{t}" for t in ts) for s, ts in XERO_STREAMS.items()},
+    (catalog.source, stream.name): tuple(f"{catalog.raw_schema}.{table.name}" for table in stream.tables)
+    for catalog in (source.catalog for source in SOURCES)
+    for stream in catalog.streams
 }
 """(vendor, stream) -> the raw tables it commits together with its cursor."""
 EMPTY = Fingerprint(rows=0, digest=0)

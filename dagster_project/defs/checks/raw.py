@@ -9,21 +9,22 @@
   blocking what is built on the table, past :func:`~dagster_project.lib.quarantine.past_threshold`
   (more than 1 % of the table's records, or more than 100).
 
-One check step per vendor rather than one per table: ~30 tables each with its own step would add a
+One check step per source rather than one per table: ~30 tables each with its own step would add a
 minute of step overhead to every run for no extra information. The steps can be subset, so a job
-that lands one stream checks only that stream's tables.
+that lands one stream checks only that stream's tables. The tables are every registered source's
+(``connectors.registry.SOURCES``), so a new source or stream is checked the moment it exists.
 """
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import dagster as dg
 import duckdb
 
-from dagster_project.defs.accounting.assets import XERO_STREAMS
-from dagster_project.defs.crm.assets import HUBSPOT_STREAMS
+from connectors.catalog import SourceCatalog
+from connectors.registry import SOURCES
 from dagster_project.defs.resources import WarehouseResource
-from dagster_project.lib.landing import raw_schema
+from dagster_project.defs.streams import raw_table_keys
 from dagster_project.lib.quarantine import ERROR_COUNT, ERROR_SHARE, open_rejects, past_threshold
 from dagster_project.lib.raw_quality import PRIMARY_KEY_METADATA, key_violations, row_count_problem
 
@@ -31,20 +32,14 @@ ROW_COUNT_CHECK = "row_count_holds"
 ROW_COUNT_METADATA = "dagster/row_count"
 PRIMARY_KEY_CHECK = "primary_key_unique"
 REJECTS_CHECK = "no_rejected_records"
-RAW_CATALOGS: Mapping[str, Mapping[str, Sequence[str]]] = {"hubspot": HUBSPOT_STREAMS, "xero": XERO_STREAMS}
 
 
-def raw_table_keys(vendor: str) -> list[dg.AssetKey]:
-    """The asset keys of a vendor's raw tables, as the landing assets declare them."""
-    schema = raw_schema(vendor)
-    return [dg.AssetKey([schema, table]) for tables in RAW_CATALOGS[vendor].values() for table in tables]
-
-
-def build_raw_table_checks(vendor: str) -> dg.AssetChecksDefinition:
-    """The blocking key and row-count checks of every raw table of ``vendor``, in one subsettable step."""
+def build_raw_table_checks(catalog: SourceCatalog) -> dg.AssetChecksDefinition:
+    """The blocking key and row-count checks of every raw table of a source, in one subsettable step."""
+    vendor = catalog.source
     specs = [
         spec
-        for key in raw_table_keys(vendor)
+        for key in raw_table_keys(catalog)
         for spec in (
             dg.AssetCheckSpec(
                 PRIMARY_KEY_CHECK,
@@ -169,9 +164,9 @@ def _rejects_result(key: dg.AssetKey, latest: Mapping[str, Any], open_count: int
 def raw_table_checks() -> dg.Definitions:
     return dg.Definitions(
         asset_checks=[
-            *(build_raw_table_checks(vendor) for vendor in RAW_CATALOGS),
+            *(build_raw_table_checks(source.catalog) for source in SOURCES),
             *dg.build_column_schema_change_checks(
-                assets=[key for vendor in RAW_CATALOGS for key in raw_table_keys(vendor)],
+                assets=[key for source in SOURCES for key in raw_table_keys(source.catalog)],
                 severity=dg.AssetCheckSeverity.WARN,
             ),
         ]

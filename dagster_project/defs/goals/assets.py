@@ -14,6 +14,7 @@ import dagster as dg
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.lib.goals import GoalsFileError
 from dagster_project.lib.goals_landing import GOALS_TABLE, land_goals, load_goals_file
+from dagster_project.lib.layers import RAW_LAYER_TAGS
 from dagster_project.lib.settings import GOALS_FILE
 
 
@@ -28,6 +29,7 @@ class GoalsConfig(dg.Config):
     key=["raw_config", "goals"],
     group_name="config",
     kinds={"yaml", "duckdb"},
+    tags=RAW_LAYER_TAGS,
     description=f"`{GOALS_TABLE}`: the validated goals of goals.yml, one row per goal, replaced as a whole.",
 )
 def goals(

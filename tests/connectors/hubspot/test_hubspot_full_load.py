@@ -9,7 +9,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
+from connectors.base import Stream
 from connectors.hubspot import HubspotConfig, hubspot_streams
+from connectors.hubspot.catalog import CATALOG
 from connectors.hubspot.objects import OBJECT_KINDS
 from connectors.hubspot.values import TIMESTAMP, ValueTypeError, convert_named
 from connectors.sandbox.server import Sandbox
@@ -18,13 +20,24 @@ OBJECT_TYPES = [kind.object_type for kind in OBJECT_KINDS]
 
 
 @pytest.fixture(scope="module")
-def full_load(module_sandbox: Sandbox, drain_all):
+def loaded_streams(module_sandbox: Sandbox) -> list[Stream]:
+    """The streams ``full_load`` drains, kept to compare their declared tables with the catalogue."""
     config = HubspotConfig(
         access_token=module_sandbox.credentials.hubspot_access_token,
         base_url=module_sandbox.hubspot_base_url,
         requests_per_ten_seconds=10_000,
     )
-    return drain_all(hubspot_streams(config))
+    return hubspot_streams(config)
+
+
+@pytest.fixture(scope="module")
+def full_load(loaded_streams: list[Stream], drain_all):
+    return drain_all(loaded_streams)
+
+
+def test_the_catalogue_is_what_the_streams_write(full_load, loaded_streams, observed_catalogue) -> None:
+    _, states = full_load
+    assert CATALOG.streams == observed_catalogue(loaded_streams, states)
 
 
 @pytest.mark.parametrize("object_type", OBJECT_TYPES)

@@ -8,8 +8,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
+from connectors.base import Stream
 from connectors.sandbox.server import Sandbox
 from connectors.xero import xero_streams
+from connectors.xero.catalog import CATALOG
 from connectors.xero.client import if_modified_since
 from connectors.xero.tables import ENDPOINTS
 
@@ -21,7 +23,8 @@ def ms_date(value: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def full_load(module_sandbox: Sandbox, drain_all, tmp_path_factory):
+def loaded_streams(module_sandbox: Sandbox, tmp_path_factory) -> list[Stream]:
+    """The streams ``full_load`` drains, kept to compare their declared tables with the catalogue."""
     from connectors.xero import XeroConfig
 
     credentials = module_sandbox.credentials
@@ -35,7 +38,17 @@ def full_load(module_sandbox: Sandbox, drain_all, tmp_path_factory):
         connections_url=module_sandbox.xero_connections_url,
         requests_per_minute=10_000,
     )
-    return drain_all(xero_streams(config))
+    return xero_streams(config)
+
+
+@pytest.fixture(scope="module")
+def full_load(loaded_streams: list[Stream], drain_all):
+    return drain_all(loaded_streams)
+
+
+def test_the_catalogue_is_what_the_streams_write(full_load, loaded_streams, observed_catalogue) -> None:
+    _, states = full_load
+    assert CATALOG.streams == observed_catalogue(loaded_streams, states)
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.stream)

@@ -5,9 +5,9 @@
     currency also covers everything before it (a deal older than the first known rate takes that
     rate rather than none).
 
-    Which source wins, per currency: HubSpot's exchange rates whenever HubSpot has any rate for the
-    currency (the rates the sales team converts deal amounts with, in HubSpot's direction: home
-    per unit); otherwise Xero's rates, from the invoices in that currency (Xero's CurrencyRate is
+    Which source wins, per currency: the CRM's exchange rates (int_crm__exchange_rates; rate_source
+    is its source_system, `hubspot`) whenever the CRM has any rate for the currency (the rates the
+    sales team converts deal amounts with, in the CRM's direction: home per unit); otherwise Xero's rates, from the invoices in that currency (Xero's CurrencyRate is
     the other direction: units per home, so amounts are divided by it), one period per document
     day starting at local midnight. A currency in neither source has no rows; its deals keep null
     home amounts. Sources are not mixed within a currency, so a currency's conversion never jumps
@@ -17,15 +17,15 @@
     Xero normally applies one daily rate). Rates effective after the as-of day are left out so a
     rebuild for a past day converts as it would have then.
 -#}
-with hubspot_rates as (
+with crm_rates as (
     select
         from_currency_code as currency_code,
         1 as source_priority,
-        'hubspot' as rate_source,
+        source_system as rate_source,
         effective_at as effective_from,
         conversion_rate as home_per_unit,
         cast(null as double) as units_per_home
-    from {{ ref('stg_hubspot__exchange_rates') }}
+    from {{ ref('int_crm__exchange_rates') }}
     where not is_deleted
         and to_currency_code = '{{ var("home_currency") }}'
         and from_currency_code <> '{{ var("home_currency") }}'
@@ -48,7 +48,7 @@ xero_rates as (
 ),
 
 candidates as (
-    select * from hubspot_rates
+    select * from crm_rates
     union all
     select * from xero_rates
 ),

@@ -21,7 +21,7 @@ with leads as (
         became_sales_qualified_at,
         became_opportunity_at,
         became_customer_at
-    from {{ ref('stg_hubspot__contacts') }}
+    from {{ ref('int_crm__contacts') }}
     where {{ live_as_of() }}
         and became_lead_at < {{ as_of_end_utc() }}
 ),
@@ -41,13 +41,14 @@ funnel_stages as (
 lifecycle_signals as (
     select leads.contact_id, stage_map.funnel_stage, lifecycle.entered_at
     from leads
-    cross join unnest([
-        {'stage_id': 'lead', 'entered_at': leads.became_lead_at},
-        {'stage_id': 'marketingqualifiedlead', 'entered_at': leads.became_marketing_qualified_at},
-        {'stage_id': 'salesqualifiedlead', 'entered_at': leads.became_sales_qualified_at},
-        {'stage_id': 'opportunity', 'entered_at': leads.became_opportunity_at},
-        {'stage_id': 'customer', 'entered_at': leads.became_customer_at}
-    ]) as signal(lifecycle)
+    cross join
+        unnest([
+            {'stage_id': 'lead', 'entered_at': leads.became_lead_at},
+            {'stage_id': 'marketingqualifiedlead', 'entered_at': leads.became_marketing_qualified_at},
+            {'stage_id': 'salesqualifiedlead', 'entered_at': leads.became_sales_qualified_at},
+            {'stage_id': 'opportunity', 'entered_at': leads.became_opportunity_at},
+            {'stage_id': 'customer', 'entered_at': leads.became_customer_at}
+        ]) as signal (lifecycle)
     inner join stage_map
         on lifecycle.stage_id = stage_map.stage_id
     where lifecycle.entered_at < {{ as_of_end_utc() }}
@@ -55,13 +56,12 @@ lifecycle_signals as (
 
 deal_signals as (
     select deal_contacts.contact_id, visits.funnel_stage, visits.entered_at
-    from {{ ref('stg_hubspot__deal_contacts') }} as deal_contacts
-    inner join {{ ref('stg_hubspot__deals') }} as deals
+    from {{ ref('int_crm__deal_contacts') }} as deal_contacts
+    inner join {{ ref('int_crm__deals') }} as deals
         on deal_contacts.deal_id = deals.deal_id
-    inner join {{ ref('int_hubspot__deal_stage_events') }} as visits
+    inner join {{ ref('int_crm__deal_stage_events') }} as visits
         on deal_contacts.deal_id = visits.deal_id
-    where not deal_contacts.is_deleted
-        and deals.deal_type = 'newbusiness'
+    where deals.deal_type = 'newbusiness'
         and visits.funnel_stage_order is not null
 ),
 
@@ -71,7 +71,7 @@ first_signals as (
         select * from lifecycle_signals
         union all
         select * from deal_signals
-    )
+    ) as signals
     group by all
 ),
 

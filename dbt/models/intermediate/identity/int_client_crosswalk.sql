@@ -1,6 +1,9 @@
 {#-
-    One client across the two systems: each Xero customer contact and the HubSpot company it is.
-    Candidates come from three rules, strongest first: the company's `xero_contact_id` property
+    The client-identity spine: one client across the systems, keyed by the accounting contact
+    (client_id, Xero's ContactID). Any other source joins its clients here: the CRM company (read
+    from the CRM-neutral int_crm__companies, so a second CRM needs no change here), later the PSA
+    company by the same rules. Candidates come from three rules, strongest first: the company's
+    accounting_contact_id (HubSpot's `xero_contact_id` property, hence the match_method's name)
     names the contact; the same web domain (contact website or e-mail domain, free-mail domains
     ignored); the same normalised name. The strongest rule with candidates decides; among its
     candidates a company already at lifecycle stage "customer" beats a prospect. A contact still
@@ -8,9 +11,11 @@
     just without a CRM company (and so without a lead source).
 -#}
 with sales_contacts as (
-    select contact_id from {{ ref('stg_xero__invoices') }} where invoice_type = 'ACCREC'
+    select contact_id from {{ ref('stg_xero__invoices') }}
+    where invoice_type = 'ACCREC'
     union
-    select contact_id from {{ ref('stg_xero__credit_notes') }} where credit_note_type = 'ACCRECCREDIT'
+    select contact_id from {{ ref('stg_xero__credit_notes') }}
+    where credit_note_type = 'ACCRECCREDIT'
 ),
 
 clients as (
@@ -39,19 +44,20 @@ companies as (
     select
         company_id,
         company_name,
-        xero_contact_id,
+        source_system,
+        accounting_contact_id,
         lead_source,
         lifecycle_stage = 'customer' as is_customer_company,
         {{ normalised_domain('domain') }} as domain,
         {{ normalised_company_name('company_name') }} as name_key
-    from {{ ref('stg_hubspot__companies') }}
+    from {{ ref('int_crm__companies') }}
     where not is_deleted
 ),
 
 candidates as (
     select clients.contact_id, companies.company_id, 1 as rule_rank, 'xero_contact_id' as match_method
     from clients
-    inner join companies on companies.xero_contact_id = clients.contact_id
+    inner join companies on companies.accounting_contact_id = clients.contact_id
     union
     select client_domains.contact_id, companies.company_id, 2, 'domain'
     from client_domains
@@ -67,7 +73,7 @@ best_candidates as (
         candidates.*,
         rank() over (
             partition by candidates.contact_id
-            order by candidates.rule_rank, companies.is_customer_company desc
+            order by candidates.rule_rank asc, companies.is_customer_company desc
         ) as candidate_rank
     from candidates
     inner join companies on candidates.company_id = companies.company_id
@@ -96,7 +102,8 @@ select
         when decided.candidate_count > 1 then 'ambiguous'
         else 'unmatched'
     end as match_method,
-    case when decided.candidate_count = 1 then companies.lead_source end as lead_source
+    case when decided.candidate_count = 1 then companies.lead_source end as lead_source,
+    case when decided.candidate_count = 1 then companies.source_system end as crm_source_system
 from clients
 left join decided on clients.contact_id = decided.contact_id
 left join companies on decided.company_id = companies.company_id and decided.candidate_count = 1

@@ -10,7 +10,8 @@ with dates as (
 ),
 
 starts as (
-    select date_day, 'year' as period_type, year_start as period_start,
+    select
+        date_day, 'year' as period_type, year_start as period_start,
         cast(year_start + interval 1 year - interval 1 day as date) as period_end
     from dates
     union all

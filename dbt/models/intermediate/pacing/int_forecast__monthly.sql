@@ -43,7 +43,8 @@ deals as (
         deal_id, owner_id, created_at, created_date, closed_at, closed_date, is_won, is_lost,
         coalesce(first_year_value_home, 0) as bookings_value,
         coalesce(mrr_amount_home, 0) as mrr_value,
-        coalesce(project_amount_home, first_year_value_home - 12 * coalesce(mrr_amount_home, 0), 0) as project_value
+        coalesce(project_amount_home, first_year_value_home - 12 * coalesce(mrr_amount_home, 0), 0)
+            as project_value
     from {{ ref('fct_deals') }}
 ),
 
@@ -56,17 +57,18 @@ visits as (
         visits.entered_at,
         {{ org_date('visits.entered_at') }} as entered_date,
         visits.exited_at
-    from {{ ref('int_hubspot__deal_stage_events') }} as visits
+    from {{ ref('int_crm__deal_stage_events') }} as visits
 ),
 
 stage_probabilities as (
     select pipeline_id, stage_id, stage_probability_rate
-    from {{ ref('stg_hubspot__deal_pipeline_stages') }}
+    from {{ ref('int_crm__deal_stages') }}
     where not is_deleted
 ),
 
 months as (
-    select distinct origins.origin_date, dates.month_start as target_month, dates.month_end,
+    select distinct
+        origins.origin_date, dates.month_start as target_month, dates.month_end,
         greatest(dates.month_start, origins.origin_date + 1) as window_start
     from origins
     inner join {{ ref('dim_date') }} as dates
@@ -112,7 +114,8 @@ resolved_visits as (
         resolved_deals.origin_date,
         visits.deal_stage_id,
         resolved_deals.is_won,
-        case when resolved_deals.is_won then resolved_deals.closed_date - visits.entered_date end as days_to_won
+        case when resolved_deals.is_won then resolved_deals.closed_date - visits.entered_date end
+            as days_to_won
     from resolved_deals
     inner join visits
         on resolved_deals.deal_id = visits.deal_id
@@ -125,7 +128,7 @@ stage_rates as (
         resolved_visits.origin_date,
         resolved_visits.deal_stage_id,
         (count_if(resolved_visits.is_won) + {{ shrinkage }} * any_value(overall.close_rate))
-            / (count(*) + {{ shrinkage }}) as stage_win_rate,
+        / (count(*) + {{ shrinkage }}) as stage_win_rate,
         quantile_cont(resolved_visits.days_to_won, 0.9) as p90_days_to_won
     from resolved_visits
     inner join overall
@@ -142,7 +145,7 @@ stage_cdf as (
         days.day_number,
         count_if(won.days_to_won <= days.day_number) / count(*) as cdf
     from resolved_visits as won
-    cross join generate_series(0, {{ max_days }}) as days(day_number)
+    cross join generate_series(0, {{ max_days }}) as days (day_number)
     where won.is_won
     group by grouping sets (
         (won.origin_date, won.deal_stage_id, days.day_number),
@@ -160,9 +163,10 @@ created_cdf as (
     select
         resolved_deals.origin_date,
         days.day_number,
-        count_if(resolved_deals.closed_date - resolved_deals.created_date <= days.day_number) / count(*) as cdf
+        count_if(resolved_deals.closed_date - resolved_deals.created_date <= days.day_number)
+        / count(*) as cdf
     from resolved_deals
-    cross join generate_series(0, {{ max_days }}) as days(day_number)
+    cross join generate_series(0, {{ max_days }}) as days (day_number)
     where resolved_deals.is_won
     group by all
 ),
@@ -188,7 +192,7 @@ open_deals as (
     inner join deals
         on visits.deal_id = deals.deal_id
         and deals.created_at < origins.origin_end_utc
-    inner join {{ ref('stg_hubspot__deals') }} as crm_deals
+    inner join {{ ref('int_crm__deals') }} as crm_deals
         on visits.deal_id = crm_deals.deal_id
     left join stage_probabilities
         on visits.pipeline_id = stage_probabilities.pipeline_id
@@ -203,7 +207,7 @@ open_deal_months as (
         open_deals.*,
         months_ranked.target_month,
         coalesce(stage_rates.stage_win_rate, overall.close_rate, 0)
-            * case when open_deals.age_days > stage_rates.p90_days_to_won then 0.5 else 1 end as win_rate,
+        * case when open_deals.age_days > stage_rates.p90_days_to_won then 0.5 else 1 end as win_rate,
         case
             when coalesce(at_age.cdf, 0) >= 1 or at_age.cdf is null then 0
             else (coalesce(at_last.cdf, 1) - coalesce(at_first.cdf, 0)) / (1 - at_age.cdf)
@@ -223,7 +227,8 @@ open_deal_months as (
     left join stage_cdf as at_first
         on open_deals.origin_date = at_first.origin_date
         and open_deals.timing_stage_id is not distinct from at_first.deal_stage_id
-        and at_first.day_number = least(open_deals.age_days + months_ranked.first_day_ahead - 1, {{ max_days }})
+        and at_first.day_number
+        = least(open_deals.age_days + months_ranked.first_day_ahead - 1, {{ max_days }})
     left join stage_cdf as at_last
         on open_deals.origin_date = at_last.origin_date
         and open_deals.timing_stage_id is not distinct from at_last.deal_stage_id
@@ -240,15 +245,17 @@ open_pipeline as (
         {{ exact_sum('metric.value * metric.value * win_rate * timing_rate * (1 - win_rate * timing_rate)') }}
             as variance
     from open_deal_months,
-        (values ('bookings'), ('deals_won'), ('new_mrr'), ('project')) as metric_names(metric_name),
-        lateral (select
-            metric_names.metric_name,
-            case metric_names.metric_name
-                when 'bookings' then bookings_value
-                when 'deals_won' then 1
-                when 'new_mrr' then mrr_value
-                else project_value
-            end as value) as metric
+        (values ('bookings'), ('deals_won'), ('new_mrr'), ('project')) as metric_names (metric_name),
+        lateral (
+            select
+                metric_names.metric_name,
+                case metric_names.metric_name
+                    when 'bookings' then bookings_value
+                    when 'deals_won' then 1
+                    when 'new_mrr' then mrr_value
+                    else project_value
+                end as value
+        ) as metric
     group by all
 ),
 
@@ -266,8 +273,10 @@ weighted_pipeline as (
         on open_deals.origin_date = close_month.origin_date
         and date_trunc('month', open_deals.crm_close_date) = close_month.target_month
     where open_deals.crm_close_date is null
-        or open_deals.crm_close_date <= (select max(month_end) from months_ranked as last
-            where last.origin_date = open_deals.origin_date)
+        or open_deals.crm_close_date <= (
+            select max(month_end) from months_ranked as last
+            where last.origin_date = open_deals.origin_date
+        )
     group by all
 ),
 
@@ -298,7 +307,7 @@ new_pipeline_timing as (
             - coalesce(g_first.cdf, case when months_ranked.first_day_ahead - 1 - offsets.creation_day < 0 then 0 else 1 end)'
         ) }} as won_share_days
     from months_ranked
-    cross join generate_series(1, {{ horizon_days }}) as offsets(creation_day)
+    cross join generate_series(1, {{ horizon_days }}) as offsets (creation_day)
     left join created_cdf as g_first
         on months_ranked.origin_date = g_first.origin_date
         and g_first.day_number = months_ranked.first_day_ahead - 1 - offsets.creation_day
@@ -321,15 +330,18 @@ new_pipeline as (
         on new_pipeline_timing.origin_date = creation_rate.origin_date
     inner join overall
         on new_pipeline_timing.origin_date = overall.origin_date,
-        lateral (select creation_rate.deals_per_day * overall.close_rate * new_pipeline_timing.won_share_days
-            as expected_wins),
+        lateral (
+            select
+                creation_rate.deals_per_day * overall.close_rate * new_pipeline_timing.won_share_days
+                    as expected_wins
+        ) as wins,
         lateral (
             values
-                ('bookings', overall.mean_bookings, overall.mean_sq_bookings),
-                ('deals_won', 1, 1),
-                ('new_mrr', overall.mean_mrr, overall.mean_sq_mrr),
-                ('project', overall.mean_project, overall.mean_sq_project)
-        ) as metric(metric_name, mean_value, mean_square)
+            ('bookings', overall.mean_bookings, overall.mean_sq_bookings),
+            ('deals_won', 1, 1),
+            ('new_mrr', overall.mean_mrr, overall.mean_sq_mrr),
+            ('project', overall.mean_project, overall.mean_sq_project)
+        ) as metric (metric_name, mean_value, mean_square)
 ),
 
 pipeline as (
@@ -346,15 +358,15 @@ pipeline_revenue as (
         component,
         'revenue' as metric_name,
         sum(case when metric_name = 'project' then expected_value else 0 end)
-            + coalesce(sum(sum(case when metric_name = 'new_mrr' then expected_value else 0 end)) over (
-                partition by origin_date, component order by target_month
-                rows between unbounded preceding and 1 preceding
-            ), 0) as expected_value,
+        + coalesce(sum(sum(case when metric_name = 'new_mrr' then expected_value else 0 end)) over (
+            partition by origin_date, component order by target_month
+            rows between unbounded preceding and 1 preceding
+        ), 0) as expected_value,
         sum(case when metric_name = 'project' then variance else 0 end)
-            + coalesce(sum(sum(case when metric_name = 'new_mrr' then variance else 0 end)) over (
-                partition by origin_date, component order by target_month
-                rows between unbounded preceding and 1 preceding
-            ), 0) as variance
+        + coalesce(sum(sum(case when metric_name = 'new_mrr' then variance else 0 end)) over (
+            partition by origin_date, component order by target_month
+            rows between unbounded preceding and 1 preceding
+        ), 0) as variance
     from pipeline
     group by origin_date, target_month, component
 ),
@@ -371,10 +383,14 @@ recurring as (
         'recurring' as component,
         'revenue' as metric_name,
         case when months_ranked.target_month > date_trunc('month', months_ranked.origin_date)
-            then origin_mrr.ending_mrr * pow(
-                1 - coalesce(churn.mean_churn_rate, 0),
-                date_diff('month', date_trunc('month', months_ranked.origin_date), months_ranked.target_month)
-            )
+                then origin_mrr.ending_mrr * pow(
+                        1 - coalesce(churn.mean_churn_rate, 0),
+                        date_diff(
+                            'month',
+                            date_trunc('month', months_ranked.origin_date),
+                            months_ranked.target_month
+                        )
+                    )
             else 0
         end as expected_value,
         0 as variance
@@ -395,7 +411,8 @@ recurring as (
 ),
 
 components as (
-    select * from pipeline where metric_name <> 'project'
+    select * from pipeline
+    where metric_name <> 'project'
     union all
     select * from pipeline_revenue
     union all
@@ -422,14 +439,15 @@ select
     with_total.component,
     with_total.metric_name,
     cast(with_total.expected_value as double) as expected_value,
-    cast(greatest(with_total.expected_value - 1.2815516 * sqrt(with_total.variance), 0) as double) as p10_value,
+    cast(greatest(with_total.expected_value - 1.2815516 * sqrt(with_total.variance), 0) as double)
+        as p10_value,
     cast(with_total.expected_value + 1.2815516 * sqrt(with_total.variance) as double) as p90_value,
     cast(with_total.variance as double) as variance,
     case when with_total.component = 'open_pipeline' and with_total.metric_name = 'bookings'
-        then cast(coalesce(weighted_pipeline.weighted_pipeline_crm, 0) as double)
+            then cast(coalesce(weighted_pipeline.weighted_pipeline_crm, 0) as double)
     end as weighted_pipeline_crm,
     case when with_total.component = 'open_pipeline' and with_total.metric_name = 'bookings'
-        then cast(coalesce(weighted_pipeline_totals.weighted_pipeline_total, 0) as double)
+            then cast(coalesce(weighted_pipeline_totals.weighted_pipeline_total, 0) as double)
     end as weighted_pipeline_total
 from with_total
 inner join months_ranked

@@ -9,8 +9,13 @@
 with origins as (
     select {{ as_of_date() }} as origin_date
     union
-    select cast(date_trunc('month', {{ as_of_date() }}) - interval (months_back - 1) month - interval 1 day as date)
-    from generate_series(2, {{ var('forecast_backtest_months', 12) }} + 1) as backtest(months_back)
+    select
+        cast(
+            date_trunc('month', {{ as_of_date() }})
+            - interval (months_back - 1) month
+            - interval 1 day as date
+        )
+    from generate_series(2, {{ var('forecast_backtest_months', 12) }} + 1) as backtest (months_back)
 )
 
 select

@@ -31,9 +31,11 @@ overlapping as (
     select
         periods.goal_period_id,
         forecast.expected_value
-            * (least(periods.period_end, forecast.forecast_window_end)
-                - greatest(periods.period_start, forecast.forecast_window_start) + 1)
-            / (forecast.forecast_window_end - forecast.forecast_window_start + 1) as expected_value
+        * (
+            least(periods.period_end, forecast.forecast_window_end)
+            - greatest(periods.period_start, forecast.forecast_window_start) + 1
+        )
+        / (forecast.forecast_window_end - forecast.forecast_window_start + 1) as expected_value
     from periods
     inner join forecast
         on periods.metric_name = forecast.metric_name

@@ -65,8 +65,14 @@ matched as (
     where metrics.date_day >= bounds.series_start
         and (scopes.owner_id is null or metrics.owner_id = scopes.owner_id)
         and (not scopes.has_owner_filter or list_contains(scopes.filter_owner_ids, metrics.owner_id))
-        and (scopes.filter_service_lines is null or list_contains(scopes.filter_service_lines, metrics.service_line))
-        and (scopes.filter_lead_sources is null or list_contains(scopes.filter_lead_sources, metrics.lead_source))
+        and (
+            scopes.filter_service_lines is null
+            or list_contains(scopes.filter_service_lines, metrics.service_line)
+        )
+        and (
+            scopes.filter_lead_sources is null
+            or list_contains(scopes.filter_lead_sources, metrics.lead_source)
+        )
         and (scopes.filter_deal_types is null or list_contains(scopes.filter_deal_types, metrics.deal_type))
     group by all
 ),
@@ -98,7 +104,8 @@ running as (
         sum(denominator) over scope_days as cumulative_denominator
     from dense
     window scope_days as (
-        partition by goal_id, scope_owner_id order by date_day rows between unbounded preceding and current row
+        partition by goal_id, scope_owner_id
+        order by date_day rows between unbounded preceding and current row
     )
 ),
 

@@ -24,7 +24,7 @@ periods as (
 
 owners as (
     select owner_id, lower(email) as email
-    from {{ ref('stg_hubspot__owners') }}
+    from {{ ref('int_crm__owners') }}
     where not is_deleted
 ),
 
@@ -64,7 +64,8 @@ overrides as (
         periods.period_start,
         entries.override_target
     from (
-        select goal_id, period_type, unnest(map_keys(target_overrides)) as override_day,
+        select
+            goal_id, period_type, unnest(map_keys(target_overrides)) as override_day,
             unnest(map_values(target_overrides)) as override_target
         from goals
     ) as entries
@@ -74,7 +75,8 @@ overrides as (
 ),
 
 owner_targets as (
-    select goal_id, null as owner_key, target from goals where target is not null
+    select goal_id, null as owner_key, target from goals
+    where target is not null
     union all
     select goal_id, unnest(map_keys(per_owner_targets)), unnest(map_values(per_owner_targets))
     from goals
@@ -94,7 +96,7 @@ filter_owner_ids as (
 
 select
     goals.goal_id || '|' || strftime(goal_periods.period_start, '%Y-%m-%d')
-        || coalesce('|' || owner_targets.owner_key, '') as goal_period_id,
+    || coalesce('|' || owner_targets.owner_key, '') as goal_period_id,
     goals.goal_id || coalesce('|' || owner_targets.owner_key, '') as goal_target_id,
     goals.goal_id,
     goals.goal_name,

@@ -28,19 +28,19 @@ client_mrr as (
 ),
 
 deals as (
-    select deal_id, deal_type from {{ ref('stg_hubspot__deals') }}
+    select deal_id, deal_type from {{ ref('int_crm__deals') }}
 ),
 
 -- metric <- funnel event type, and what it measures: a count, the bookings amount or the new MRR
 funnel_metric_map (event_type, metric_name, measure) as (
     values
-        ('lead', 'leads', 'count'),
-        ('qualified_lead', 'qualified_leads', 'count'),
-        ('first_appointment', 'first_appointments', 'count'),
-        ('proposal', 'proposals', 'count'),
-        ('deal_won', 'deals_won', 'count'),
-        ('deal_won', 'bookings', 'amount'),
-        ('deal_won', 'new_mrr', 'mrr')
+    ('lead', 'leads', 'count'),
+    ('qualified_lead', 'qualified_leads', 'count'),
+    ('first_appointment', 'first_appointments', 'count'),
+    ('proposal', 'proposals', 'count'),
+    ('deal_won', 'deals_won', 'count'),
+    ('deal_won', 'bookings', 'amount'),
+    ('deal_won', 'new_mrr', 'mrr')
 ),
 
 funnel_metrics as (
@@ -98,7 +98,7 @@ activity_metrics as (
         cast(null as double) as numerator,
         cast(null as double) as denominator
     from activities
-    cross join (values ('prospecting_attempts'), ('connects')) as metric(metric_name)
+    cross join (values ('prospecting_attempts'), ('connects')) as metric (metric_name)
     where (metric_name = 'prospecting_attempts' and is_prospecting_attempt)
         or (metric_name = 'connects' and is_connect)
     group by all
@@ -116,7 +116,7 @@ ledger_metrics as (
         cast(null as double) as numerator,
         cast(null as double) as denominator
     from ledger_lines
-    cross join (values ('revenue'), ('gross_margin')) as metric(metric_name)
+    cross join (values ('revenue'), ('gross_margin')) as metric (metric_name)
     where account_category = 'revenue'
         or (metric_name = 'gross_margin' and account_category = 'direct_cost')
     group by all

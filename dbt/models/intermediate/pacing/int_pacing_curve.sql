@@ -42,7 +42,7 @@ last_year as (
         ly.period_end as ly_period_end,
         ly.period_days as ly_period_days,
         goal_periods.metric_kind = 'flow'
-            and goal_periods.pacing_curve = 'seasonal_last_year' as wants_seasonal,
+        and goal_periods.pacing_curve = 'seasonal_last_year' as wants_seasonal,
         ly.period_start >= metric_first_days.first_day as has_full_last_year
     from goal_periods
     inner join {{ ref('int_date_periods') }} as ly
@@ -83,7 +83,7 @@ days as (
         day_of_period / period_days as linear_w,
         cast(round(day_of_period * ly_period_days / period_days) as integer) as ly_day
     from last_year,
-        generate_series(1, last_year.period_days) as day_numbers(day_of_period)
+        generate_series(1, last_year.period_days) as day_numbers (day_of_period)
 ),
 
 curve as (

@@ -13,4 +13,4 @@ from bounds,
         bounds.first_month,
         cast(date_trunc('month', {{ as_of_date() }}) as date),
         interval 1 month
-    ) as months(month_start)
+    ) as months (month_start)

@@ -27,8 +27,12 @@ select
         else lines.line_amount
     end as net_amount,
     case
-        when lines.tracking_category_1 = '{{ var("service_line_tracking_category") }}' then lines.tracking_option_1
-        when lines.tracking_category_2 = '{{ var("service_line_tracking_category") }}' then lines.tracking_option_2
+        when
+            lines.tracking_category_1 = '{{ var("service_line_tracking_category") }}'
+            then lines.tracking_option_1
+        when
+            lines.tracking_category_2 = '{{ var("service_line_tracking_category") }}'
+            then lines.tracking_option_2
     end as service_line,
     case
         when lines.tracking_category_1 = '{{ var("client_tracking_category") }}' then lines.tracking_option_1

@@ -41,7 +41,7 @@ monthly as (
         cast(invoice_month + to_months(covered.month_offset) as date) as month_start,
         sum(cast(amount_home / schedule_period as decimal(38, 8))) as mrr_home
     from scheduled,
-        range(0, schedule_period) as covered(month_offset)
+        range(0, schedule_period) as covered (month_offset)
     where schedule_unit = 'MONTHLY'
     group by all
 ),
@@ -62,5 +62,5 @@ from (
     select * from monthly
     union all
     select * from weekly
-)
+) as months
 where month_start <= {{ as_of_date() }}

@@ -5,7 +5,7 @@
     dwell and no exit (null days_in_stage and exit_type).
 -#}
 with visits as (
-    select * from {{ ref('int_hubspot__deal_stage_events') }}
+    select * from {{ ref('int_crm__deal_stage_events') }}
 )
 
 select
@@ -27,8 +27,8 @@ select
     case
         when exited_at is not null or not is_closed_stage
             then round(
-                epoch(coalesce(exited_at, {{ as_of_end_utc() }}) - entered_at) / 86400.0, 4
-            )
+                    epoch(coalesce(exited_at, {{ as_of_end_utc() }}) - entered_at) / 86400.0, 4
+                )
     end as days_in_stage,
     case
         when exited_at is null then case when not is_closed_stage then 'open' end

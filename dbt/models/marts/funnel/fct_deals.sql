@@ -15,31 +15,29 @@
 -#}
 with deals as (
     select *
-    from {{ ref('stg_hubspot__deals') }}
+    from {{ ref('int_crm__deals') }}
     where {{ live_as_of() }}
         and created_at < {{ as_of_end_utc() }}
 ),
 
 current_visit as (
     select deal_id, deal_stage_id, funnel_stage, entered_at
-    from {{ ref('int_hubspot__deal_stage_events') }}
+    from {{ ref('int_crm__deal_stage_events') }}
     where exited_at is null
 ),
 
 primary_company as (
     select deal_id, min(company_id) as company_id
-    from {{ ref('stg_hubspot__deal_companies') }}
-    where not is_deleted
+    from {{ ref('int_crm__deal_companies') }}
     group by deal_id
 ),
 
 first_contact_source as (
     select deal_contacts.deal_id, arg_min(contacts.lead_source, contacts.created_at) as lead_source
-    from {{ ref('stg_hubspot__deal_contacts') }} as deal_contacts
-    inner join {{ ref('stg_hubspot__contacts') }} as contacts
+    from {{ ref('int_crm__deal_contacts') }} as deal_contacts
+    inner join {{ ref('int_crm__contacts') }} as contacts
         on deal_contacts.contact_id = contacts.contact_id
-    where not deal_contacts.is_deleted
-        and contacts.lead_source is not null
+    where contacts.lead_source is not null
     group by deal_contacts.deal_id
 ),
 
@@ -62,7 +60,8 @@ enriched as (
         deals.amount,
         deals.mrr_amount,
         deals.project_amount,
-        coalesce(deals.currency_code, '{{ var("home_currency") }}') = '{{ var("home_currency") }}' as is_home_currency
+        coalesce(deals.currency_code, '{{ var("home_currency") }}')
+        = '{{ var("home_currency") }}' as is_home_currency
     from deals
     left join current_visit
         on deals.deal_id = current_visit.deal_id
@@ -123,12 +122,13 @@ select
     closed.is_won,
     closed.is_lost,
     closed.deal_type = 'existingbusiness'
-        or coalesce(won_by_company.first_won_at < closed.created_at, false) as is_upsell,
+    or coalesce(won_by_company.first_won_at < closed.created_at, false) as is_upsell,
     closed.currency_code,
     case when closed.is_home_currency then 'home' else deal_rates.rate_source end as fx_rate_source,
     closed.amount,
     {{ money(to_home_currency('closed.amount', 'closed.is_home_currency', 'deal_rates')) }} as amount_home,
-    {{ money(to_home_currency('closed.mrr_amount', 'closed.is_home_currency', 'deal_rates')) }} as mrr_amount_home,
+    {{ money(to_home_currency('closed.mrr_amount', 'closed.is_home_currency', 'deal_rates')) }}
+        as mrr_amount_home,
     {{ money(to_home_currency('closed.project_amount', 'closed.is_home_currency', 'deal_rates')) }}
         as project_amount_home,
     {{ money(to_home_currency('closed.first_year_value', 'closed.is_home_currency', 'deal_rates')) }}

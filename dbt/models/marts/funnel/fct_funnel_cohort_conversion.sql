@@ -72,7 +72,8 @@ select
     counts.lead_source,
     counts.owner_id,
     cast(counts.entered_count as bigint) as entered_count,
-    cast(case when stages.next_funnel_stage is not null then counts.advanced_count end as bigint) as advanced_count,
+    cast(case when stages.next_funnel_stage is not null then counts.advanced_count end as bigint)
+        as advanced_count,
     case
         when stages.next_funnel_stage is not null and counts.entered_count > 0
             then counts.advanced_count / counts.entered_count

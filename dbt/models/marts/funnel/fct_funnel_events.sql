@@ -49,7 +49,7 @@ appointment_events as (
 
 deal_proposals as (
     select deal_id, min(entered_at) as proposal_at
-    from {{ ref('int_hubspot__deal_stage_events') }}
+    from {{ ref('int_crm__deal_stage_events') }}
     where funnel_stage in ('proposal', 'won')
     group by deal_id
 ),

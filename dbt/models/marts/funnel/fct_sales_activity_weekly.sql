@@ -58,7 +58,7 @@ owner_spans as (
 owner_weeks as (
     select owner_spans.owner_id, cast(spine.week_start as date) as week_start
     from owner_spans,
-        generate_series(owner_spans.first_week, owner_spans.last_week, interval 1 week) as spine(week_start)
+        generate_series(owner_spans.first_week, owner_spans.last_week, interval 1 week) as spine (week_start)
 )
 
 select

@@ -30,10 +30,10 @@ months as (
             {{ as_of_end_utc() }}
         ) as month_end_at
     from generate_series(
-        (select cast(date_trunc('month', min(entered_date)) as date) from visits),
-        cast(date_trunc('month', {{ as_of_date() }}) as date),
-        interval 1 month
-    ) as spine(month_start)
+            (select cast(date_trunc('month', min(entered_date)) as date) from visits),
+            cast(date_trunc('month', {{ as_of_date() }}) as date),
+            interval 1 month
+        ) as spine (month_start)
 ),
 
 exits as (

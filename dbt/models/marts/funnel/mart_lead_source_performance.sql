@@ -60,10 +60,10 @@ sources as (
 months as (
     select cast(month_start as date) as month_start
     from generate_series(
-        (select least(min(events.month_start), min(ledger.month_start)) from events, ledger),
-        cast(date_trunc('month', {{ as_of_date() }}) as date),
-        interval 1 month
-    ) as spine(month_start)
+            (select least(min(events.month_start), min(ledger.month_start)) from events, ledger),
+            cast(date_trunc('month', {{ as_of_date() }}) as date),
+            interval 1 month
+        ) as spine (month_start)
 ),
 
 joined as (

@@ -94,10 +94,10 @@ breakdowns as (
 months as (
     select cast(month_start as date) as month_start
     from generate_series(
-        (select min(month_start) from closed),
-        cast(date_trunc('month', {{ as_of_date() }}) as date),
-        interval 1 month
-    ) as spine(month_start)
+            (select min(month_start) from closed),
+            cast(date_trunc('month', {{ as_of_date() }}) as date),
+            interval 1 month
+        ) as spine (month_start)
 ),
 
 filled as (

@@ -13,7 +13,8 @@
 with bounds as (
     select
         make_date(
-            year({{ as_of_date() }}) - case when month({{ as_of_date() }}) < {{ start_month }} then 1 else 0 end,
+            year({{ as_of_date() }})
+            - case when month({{ as_of_date() }}) < {{ start_month }} then 1 else 0 end,
             {{ start_month }},
             1
         ) as as_of_fiscal_year_start

@@ -54,15 +54,17 @@ evaluated as (
         evaluation_days.as_of_date,
         goal_periods.*,
         least(evaluation_days.as_of_date, goal_periods.period_end) as assessed_through,
-        least(evaluation_days.as_of_date, goal_periods.period_end) - goal_periods.period_start + 1 as days_elapsed,
+        least(evaluation_days.as_of_date, goal_periods.period_end)
+        - goal_periods.period_start
+        + 1 as days_elapsed,
         evaluation_days.as_of_date >= goal_periods.period_end as is_period_complete
     from evaluation_days
     inner join goal_periods
         on goal_periods.period_start <= evaluation_days.as_of_date
     qualify row_number() over (
-        partition by goal_periods.goal_target_id, evaluation_days.as_of_date
-        order by goal_periods.period_start desc
-    ) = 1
+            partition by goal_periods.goal_target_id, evaluation_days.as_of_date
+            order by goal_periods.period_start desc
+        ) = 1
 ),
 
 series as (
@@ -134,22 +136,22 @@ indexed as (
                 then (actual_to_date - expected_to_date) / sqrt(expected_to_date)
         end as count_z_score,
         case when metric_kind = 'ratio' and ratio_denominator > 0 then
-            (
-                actual_to_date + {{ wilson_z ** 2 }} / (2 * ratio_denominator)
-                + {{ wilson_z }} * sqrt(
-                    actual_to_date * (1 - actual_to_date) / ratio_denominator
-                    + {{ wilson_z ** 2 }} / (4 * ratio_denominator * ratio_denominator)
-                )
-            ) / (1 + {{ wilson_z ** 2 }} / ratio_denominator)
+                (
+                    actual_to_date + {{ wilson_z ** 2 }} / (2 * ratio_denominator)
+                    + {{ wilson_z }} * sqrt(
+                        actual_to_date * (1 - actual_to_date) / ratio_denominator
+                        + {{ wilson_z ** 2 }} / (4 * ratio_denominator * ratio_denominator)
+                    )
+                ) / (1 + {{ wilson_z ** 2 }} / ratio_denominator)
         end as wilson_upper_rate,
         case when metric_kind = 'ratio' and ratio_denominator > 0 then
-            (
-                actual_to_date + {{ wilson_z ** 2 }} / (2 * ratio_denominator)
-                - {{ wilson_z }} * sqrt(
-                    actual_to_date * (1 - actual_to_date) / ratio_denominator
-                    + {{ wilson_z ** 2 }} / (4 * ratio_denominator * ratio_denominator)
-                )
-            ) / (1 + {{ wilson_z ** 2 }} / ratio_denominator)
+                (
+                    actual_to_date + {{ wilson_z ** 2 }} / (2 * ratio_denominator)
+                    - {{ wilson_z }} * sqrt(
+                        actual_to_date * (1 - actual_to_date) / ratio_denominator
+                        + {{ wilson_z ** 2 }} / (4 * ratio_denominator * ratio_denominator)
+                    )
+                ) / (1 + {{ wilson_z ** 2 }} / ratio_denominator)
         end as wilson_lower_rate
     from paced
 ),
@@ -162,10 +164,10 @@ projected as (
     select
         indexed.*,
         case when indexed.as_of_date = {{ as_of_date() }}
-            then indexed.actual_to_date + forecast_remaining.expected_value
+                then indexed.actual_to_date + forecast_remaining.expected_value
         end as projected_finish_model,
         case when metric_kind <> 'ratio' and days_remaining > 0
-            then (target - actual_to_date) / days_remaining * 7
+                then (target - actual_to_date) / days_remaining * 7
         end as required_run_rate_per_week,
         case when metric_kind <> 'ratio' then run_rate_28d * 7 end as current_run_rate_per_week,
         case when metric_kind <> 'ratio' then best_run_rate_28d_365d * 7 end as best_run_rate_per_week
@@ -180,17 +182,17 @@ attained as (
         coalesce(projected_finish_model, projected_finish_rr) as projected_finish,
         case when projected_finish_model is not null then 'model' else 'run_rate' end as projection_method,
         case when direction = 'increase'
-            then coalesce(projected_finish_model, projected_finish_rr) / target
+                then coalesce(projected_finish_model, projected_finish_rr) / target
             else target / nullif(coalesce(projected_finish_model, projected_finish_rr), 0)
         end as projected_attainment,
         case when direction = 'increase'
-            then projected_finish_rr / target
+                then projected_finish_rr / target
             else target / nullif(projected_finish_rr, 0)
         end as projected_attainment_rr,
         required_run_rate_per_week / nullif(current_run_rate_per_week, 0) as acceleration_needed,
         direction = 'increase' and metric_kind <> 'ratio' and days_remaining > 0
-            and required_run_rate_per_week > threshold_max_acceleration * best_run_rate_per_week
-            and best_run_rate_per_week > 0 as is_infeasible
+        and required_run_rate_per_week > threshold_max_acceleration * best_run_rate_per_week
+        and best_run_rate_per_week > 0 as is_infeasible
     from projected
 ),
 
@@ -203,29 +205,42 @@ banded as (
                 or (is_period_complete and direction = 'decrease' and actual_to_date <= target)
                 then 'achieved'
             when not is_period_complete and (
-                (metric_kind = 'ratio' and days_elapsed / period_days < guard_min_elapsed_fraction)
-                or (metric_kind <> 'ratio' and pace_curve_w < guard_min_elapsed_fraction)
-                or (metric_unit = 'count' and metric_kind = 'flow' and expected_to_date < guard_min_expected_count)
-                or (metric_kind = 'ratio' and ratio_denominator < guard_min_sample)
-            ) then 'not_assessed'
+                    (metric_kind = 'ratio' and days_elapsed / period_days < guard_min_elapsed_fraction)
+                    or (metric_kind <> 'ratio' and pace_curve_w < guard_min_elapsed_fraction)
+                    or (
+                        metric_unit = 'count'
+                        and metric_kind = 'flow'
+                        and expected_to_date < guard_min_expected_count
+                    )
+                    or (metric_kind = 'ratio' and ratio_denominator < guard_min_sample)
+                ) then 'not_assessed'
             when pace_index is null and actual_to_date = 0 and direction = 'decrease' then 'ahead'
             when pace_index >= threshold_ahead then 'ahead'
-            when metric_kind = 'ratio' then
-                case
-                    when direction = 'increase' and actual_to_date >= threshold_on_track * target then 'on_track'
-                    when direction = 'decrease' and actual_to_date <= target / threshold_on_track then 'on_track'
-                    when direction = 'increase' and wilson_upper_rate < threshold_on_track * target then 'off_track'
-                    when direction = 'decrease' and wilson_lower_rate > target / threshold_on_track then 'off_track'
-                    else 'at_risk'
-                end
+            when metric_kind = 'ratio'
+                then
+                    case
+                        when
+                            direction = 'increase' and actual_to_date >= threshold_on_track * target
+                            then 'on_track'
+                        when
+                            direction = 'decrease' and actual_to_date <= target / threshold_on_track
+                            then 'on_track'
+                        when
+                            direction = 'increase' and wilson_upper_rate < threshold_on_track * target
+                            then 'off_track'
+                        when
+                            direction = 'decrease' and wilson_lower_rate > target / threshold_on_track
+                            then 'off_track'
+                        else 'at_risk'
+                    end
             when pace_index >= threshold_on_track or projected_attainment >= 1 then 'on_track'
             when is_infeasible then 'off_track'
             when pace_index < threshold_at_risk and projected_attainment < threshold_projected_at_risk
                 then case  -- a count this far below expectation may still be noise
-                    when count_z_score > -1 then 'on_track'
-                    when count_z_score > -2 then 'at_risk'
-                    else 'off_track'
-                end
+                        when count_z_score > -1 then 'on_track'
+                        when count_z_score > -2 then 'at_risk'
+                        else 'off_track'
+                    end
             when count_z_score > -1 then 'on_track'
             else 'at_risk'
         end as status
@@ -237,23 +252,40 @@ explained as (
         *,
         case status
             when 'achieved' then 'target reached'
-            when 'not_assessed' then case
-                when metric_kind = 'ratio' and ratio_denominator < guard_min_sample
-                    then 'sample too small: ' || cast(ratio_denominator as integer) || ' < ' || guard_min_sample
-                when metric_unit = 'count' and metric_kind = 'flow' and expected_to_date < guard_min_expected_count
-                    then 'too few expected so far: ' || round(expected_to_date, 1) || ' < ' || guard_min_expected_count
-                else 'too early in the period'
-            end
-            when 'off_track' then case
-                when is_infeasible then 'required run-rate exceeds ' || threshold_max_acceleration || 'x the best 28-day rate of the last year'
-                else 'behind pace and projected short'
-            end
+            when 'not_assessed'
+                then case
+                        when metric_kind = 'ratio' and ratio_denominator < guard_min_sample
+                            then 'sample too small: '
+                                || cast(ratio_denominator as integer)
+                                || ' < '
+                                || guard_min_sample
+                        when metric_unit = 'count'
+                            and metric_kind = 'flow'
+                            and expected_to_date < guard_min_expected_count
+                            then 'too few expected so far: '
+                                || round(expected_to_date, 1)
+                                || ' < '
+                                || guard_min_expected_count
+                        else 'too early in the period'
+                    end
+            when 'off_track'
+                then case
+                        when
+                            is_infeasible
+                            then 'required run-rate exceeds '
+                                || threshold_max_acceleration
+                                || 'x the best 28-day rate of the last year'
+                        else 'behind pace and projected short'
+                    end
             when 'at_risk' then 'behind pace'
-            when 'on_track' then case
-                when pace_index < threshold_on_track and projected_attainment >= 1 then 'behind pace, projected to finish'
-                when pace_index < threshold_on_track then 'behind pace within noise'
-                else 'on pace'
-            end
+            when 'on_track'
+                then case
+                        when
+                            pace_index < threshold_on_track and projected_attainment >= 1
+                            then 'behind pace, projected to finish'
+                        when pace_index < threshold_on_track then 'behind pace within noise'
+                        else 'on pace'
+                    end
             else 'ahead of pace'
         end as status_reason
     from banded
@@ -267,7 +299,8 @@ streaks as (
         lag(period_start, 7) over target_days as period_start_7d_ago,
         lag(period_start, 14) over target_days as period_start_14d_ago,
         as_of_date - coalesce(
-            max(case when status <> 'off_track' then as_of_date end) over (target_days rows unbounded preceding),
+            max(case when status <> 'off_track' then as_of_date end)
+                over (target_days rows unbounded preceding),
             {{ as_of_date() }} - {{ window_days }}
         ) as off_track_streak
     from explained

@@ -15,5 +15,5 @@ from {{ ref('fct_client_mrr_monthly') }} as mrr,
         mrr.month_start,
         least(cast(mrr.month_start + interval 1 month - interval 1 day as date), {{ as_of_date() }}),
         interval 1 day
-    ) as days(date_day)
+    ) as days (date_day)
 where mrr.is_active

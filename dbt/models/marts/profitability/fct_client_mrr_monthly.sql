@@ -32,7 +32,9 @@ filled as (
         spine.client_id,
         spine.month_start,
         coalesce(client_months.mrr_home, 0) as mrr_home,
-        coalesce(lag(client_months.mrr_home) over (partition by spine.client_id order by spine.month_start), 0)
+        coalesce(
+            lag(client_months.mrr_home) over (partition by spine.client_id order by spine.month_start), 0
+        )
             as previous_mrr_home,
         spine.month_start = client_spans.first_month as is_first_month
     from spine

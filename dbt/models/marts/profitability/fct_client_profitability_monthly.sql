@@ -25,7 +25,7 @@ with client_lines as (
     group by all
 ),
 
-rows as (
+client_rows as (
     select
         client_id,
         month_start,
@@ -43,17 +43,18 @@ overhead as (
 
 shares as (
     select
-        rows.*,
+        client_rows.*,
         overhead.overhead
-            * greatest(rows.revenue, 0)
-            / nullif(sum(greatest(rows.revenue, 0)) over (partition by rows.month_start), 0) as overhead_share,
+        * greatest(client_rows.revenue, 0)
+        / nullif(sum(greatest(client_rows.revenue, 0)) over (partition by client_rows.month_start), 0)
+            as overhead_share,
         overhead.overhead as month_overhead,
         row_number() over (
-            partition by rows.month_start
-            order by rows.revenue desc, rows.client_id, rows.service_line
+            partition by client_rows.month_start
+            order by client_rows.revenue desc, client_rows.client_id asc, client_rows.service_line asc
         ) as revenue_rank
-    from rows
-    left join overhead on rows.month_start = overhead.month_start
+    from client_rows
+    left join overhead on client_rows.month_start = overhead.month_start
 ),
 
 allocated as (

@@ -29,7 +29,8 @@ categorised as (
         accounts.account_name,
         accounts.account_type,
         accounts.account_category,
-        lines.ledger_sign * case when accounts.account_category in ('revenue', 'other_income') then 1 else -1 end
+        lines.ledger_sign
+        * case when accounts.account_category in ('revenue', 'other_income') then 1 else -1 end
             as category_sign,
         case
             when lines.document_type in ('ACCREC', 'ACCRECCREDIT') then lines.contact_id

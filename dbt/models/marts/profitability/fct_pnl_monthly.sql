@@ -53,7 +53,8 @@ select
     overhead,
     other_income,
     revenue - direct_costs - overhead + other_income as net_profit,
-    cast((revenue - direct_costs - overhead + other_income) / nullif(revenue, 0) as double) as net_margin_rate,
+    cast((revenue - direct_costs - overhead + other_income) / nullif(revenue, 0) as double)
+        as net_margin_rate,
     revenue_unmatched_to_crm,
     cast(revenue_unmatched_to_crm / nullif(revenue, 0) as double) as revenue_unmatched_to_crm_rate
 from rounded

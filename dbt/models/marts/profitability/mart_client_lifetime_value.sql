@@ -35,7 +35,8 @@ recurring as (
     select
         client_id,
         min(month_start) filter (where is_active) as first_mrr_month,
-        count(*) filter (where is_active and month_start > as_of_month - interval 12 month) as active_months_12m,
+        count(*) filter (where is_active and month_start > as_of_month - interval 12 month)
+            as active_months_12m,
         sum(mrr_home) filter (where month_start = as_of_month) as current_mrr
     from {{ ref('fct_client_mrr_monthly') }}, as_of
     group by client_id
@@ -44,7 +45,10 @@ recurring as (
 churn as (
     select
         least(
-            greatest(coalesce(sum(churned_clients) / nullif(sum(clients_at_start), 0), 0), {{ var('ltv_churn_floor_rate') }}),
+            greatest(
+                coalesce(sum(churned_clients) / nullif(sum(clients_at_start), 0), 0),
+                {{ var('ltv_churn_floor_rate') }}
+            ),
             1
         ) as monthly_logo_churn_rate
     from {{ ref('mart_mrr_movements_monthly') }}, as_of
@@ -63,7 +67,10 @@ valued as (
         recurring.first_mrr_month,
         coalesce(recurring.current_mrr, 0) > 0 as is_active_recurring,
         coalesce(recurring.current_mrr, 0) as current_mrr,
-        date_diff('month', lifetime.first_revenue_month, coalesce(lifetime.last_revenue_month, as_of.as_of_month)) + 1
+        date_diff(
+            'month', lifetime.first_revenue_month, coalesce(lifetime.last_revenue_month, as_of.as_of_month)
+        )
+        + 1
             as tenure_months,
         coalesce(lifetime.lifetime_revenue, 0) as lifetime_revenue,
         coalesce(lifetime.lifetime_recurring_revenue, 0) as lifetime_recurring_revenue,
@@ -109,6 +116,7 @@ select
     cast(expected_remaining_months as double) as expected_remaining_months,
     {{ money('coalesce(avg_monthly_gross_margin_12m, 0) * expected_remaining_months') }}
         as expected_remaining_gross_margin,
-    {{ money('lifetime_gross_margin + coalesce(avg_monthly_gross_margin_12m, 0) * expected_remaining_months') }}
-        as predicted_lifetime_gross_margin
+    {{ money(
+        'lifetime_gross_margin + coalesce(avg_monthly_gross_margin_12m, 0) * expected_remaining_months'
+    ) }} as predicted_lifetime_gross_margin
 from valued

@@ -60,7 +60,7 @@ shared as (
 ranked as (
     select
         shared.*,
-        row_number() over (partition by month_start, dimension order by revenue_home desc, dimension_key)
+        row_number() over (partition by month_start, dimension order by revenue_home desc, dimension_key asc)
             as value_rank
     from shared
 )
@@ -74,7 +74,8 @@ select
     cast(share as double) as revenue_share_rate,
     cast(value_rank as integer) as value_rank,
     cast(sum(share) over (
-        partition by month_start, dimension order by value_rank rows between unbounded preceding and current row
+        partition by month_start, dimension
+        order by value_rank rows between unbounded preceding and current row
     ) as double) as cumulative_share_rate,
     {{ exact_sum('share * share', scale=18, over='partition by month_start, dimension') }} as dimension_hhi
 from ranked

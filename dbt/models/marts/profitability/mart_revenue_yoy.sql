@@ -17,7 +17,8 @@ periods as (
         least(last_day(month_start), {{ as_of_date() }}) as period_end,
         -- the fiscal year the period ends in starts in var fiscal_year_start_month
         make_date(
-            year(month_start) - case when month(month_start) < {{ var('fiscal_year_start_month') }} then 1 else 0 end,
+            year(month_start)
+            - case when month(month_start) < {{ var('fiscal_year_start_month') }} then 1 else 0 end,
             {{ var('fiscal_year_start_month') }},
             1
         ) as fiscal_year_start
@@ -41,18 +42,36 @@ measured as (
         spans.month_start,
         spans.period_end,
         spans.fiscal_year_start,
-        sum(daily.revenue) filter (where daily.document_date >= spans.month_start
-                                   and daily.document_date <= spans.period_end) as revenue,
-        sum(daily.revenue) filter (where daily.document_date >= spans.month_start_ly
-                                   and daily.document_date <= spans.period_end_ly) as revenue_ly,
-        sum(daily.revenue) filter (where daily.document_date >= spans.fiscal_year_start
-                                   and daily.document_date <= spans.period_end) as revenue_ytd,
-        sum(daily.revenue) filter (where daily.document_date >= spans.fiscal_year_start_ly
-                                   and daily.document_date <= spans.period_end_ly) as revenue_lytd,
-        sum(daily.revenue) filter (where daily.document_date >= spans.ttm_start
-                                   and daily.document_date <= spans.period_end) as revenue_ttm,
-        sum(daily.revenue) filter (where daily.document_date >= spans.ttm_start - interval 1 year
-                                   and daily.document_date <= spans.period_end_ly) as revenue_ttm_ly
+        sum(
+            daily.revenue) filter (
+            where daily.document_date >= spans.month_start
+            and daily.document_date <= spans.period_end
+        ) as revenue,
+        sum(
+            daily.revenue) filter (
+            where daily.document_date >= spans.month_start_ly
+            and daily.document_date <= spans.period_end_ly
+        ) as revenue_ly,
+        sum(
+            daily.revenue) filter (
+            where daily.document_date >= spans.fiscal_year_start
+            and daily.document_date <= spans.period_end
+        ) as revenue_ytd,
+        sum(
+            daily.revenue) filter (
+            where daily.document_date >= spans.fiscal_year_start_ly
+            and daily.document_date <= spans.period_end_ly
+        ) as revenue_lytd,
+        sum(
+            daily.revenue) filter (
+            where daily.document_date >= spans.ttm_start
+            and daily.document_date <= spans.period_end
+        ) as revenue_ttm,
+        sum(
+            daily.revenue) filter (
+            where daily.document_date >= spans.ttm_start - interval 1 year
+            and daily.document_date <= spans.period_end_ly
+        ) as revenue_ttm_ly
     from spans
     left join daily
         on daily.document_date >= spans.ttm_start - interval 1 year
@@ -68,9 +87,17 @@ books as (
 comparable as (
     select
         measured.*,
-        case when cast(month_start - interval 1 year as date) >= books_start then coalesce(revenue_ly, 0) end as month_ly,
-        case when cast(fiscal_year_start - interval 1 year as date) >= books_start then coalesce(revenue_lytd, 0) end as ytd_ly,
-        case when cast(month_start - interval 23 month as date) >= books_start then coalesce(revenue_ttm_ly, 0) end as ttm_ly
+        case
+            when cast(month_start - interval 1 year as date) >= books_start then coalesce(revenue_ly, 0)
+        end as month_ly,
+        case
+            when
+                cast(fiscal_year_start - interval 1 year as date) >= books_start
+                then coalesce(revenue_lytd, 0)
+        end as ytd_ly,
+        case
+            when cast(month_start - interval 23 month as date) >= books_start then coalesce(revenue_ttm_ly, 0)
+        end as ttm_ly
     from measured, books
 )
 

@@ -10,12 +10,12 @@
 {%- set step_order = {'lead': 1, 'qualified': 2, 'appointment': 3, 'proposal': 4, 'won': 5} -%}
 {%- set rows = [] -%}
 {%- for stage_id, step in var('hubspot_lifecycle_stages').items() -%}
-    {%- do rows.append(['contact', none, stage_id, step]) -%}
+{%- do rows.append(['contact', none, stage_id, step]) -%}
 {%- endfor -%}
 {%- for pipeline_id, stages in var('hubspot_deal_stages').items() -%}
-    {%- for stage_id, step in stages.items() -%}
-        {%- do rows.append(['deal', pipeline_id, stage_id, step]) -%}
-    {%- endfor -%}
+{%- for stage_id, step in stages.items() -%}
+{%- do rows.append(['deal', pipeline_id, stage_id, step]) -%}
+{%- endfor -%}
 {%- endfor -%}
 
 {% for source_object, pipeline_id, stage_id, step in rows %}

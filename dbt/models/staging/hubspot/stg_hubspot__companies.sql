@@ -7,7 +7,8 @@ renamed as (
         ---------- ids
         id as company_id,
         try_cast(hubspot_owner_id as bigint) as owner_id,
-        nullif({{ custom_property(source('hubspot', 'companies'), 'xero_contact_id') }}, '') as xero_contact_id,
+        nullif({{ custom_property(source('hubspot', 'companies'), 'xero_contact_id') }}, '')
+            as xero_contact_id,
         hs_merged_object_ids as merged_object_ids,
 
         ---------- attributes

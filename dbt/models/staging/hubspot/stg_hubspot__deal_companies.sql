@@ -4,13 +4,7 @@ with source as (
 
 renamed as (
     select
-        deal_id,
-        company_id,
-        association_type_id,
-        association_category,
-        association_label,
-        _is_deleted as is_deleted,
-        {{ utc('_loaded_at') }} as loaded_at
+        {{ hubspot_association_columns('deal_id', 'company_id') }}
     from source
 )
 

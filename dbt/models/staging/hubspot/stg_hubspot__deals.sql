@@ -25,7 +25,8 @@ renamed as (
         deal_currency_code as currency_code,
         {{ money('amount') }} as amount,
         {{ money(custom_property(source('hubspot', 'deals'), 'mrr_amount', 'double')) }} as mrr_amount,
-        {{ money(custom_property(source('hubspot', 'deals'), 'project_amount', 'double')) }} as project_amount,
+        {{ money(custom_property(source('hubspot', 'deals'), 'project_amount', 'double')) }}
+            as project_amount,
 
         ---------- timestamps
         {{ utc('closedate') }} as close_at,

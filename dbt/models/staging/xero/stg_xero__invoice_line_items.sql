@@ -4,11 +4,7 @@ with source as (
 
 renamed as (
     select
-        InvoiceID as invoice_id,
-        {{ xero_line_item_columns() }},
-        {{ utc('UpdatedDateUTC') }} as updated_at,
-        _is_deleted as is_deleted,
-        {{ utc('_loaded_at') }} as loaded_at
+        {{ xero_line_item_model_columns('InvoiceID', 'invoice_id') }}
     from source
 )
 

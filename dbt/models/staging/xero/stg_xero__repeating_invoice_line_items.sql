@@ -4,10 +4,7 @@ with source as (
 
 renamed as (
     select
-        RepeatingInvoiceID as repeating_invoice_id,
-        {{ xero_line_item_columns() }},
-        _is_deleted as is_deleted,
-        {{ utc('_loaded_at') }} as loaded_at
+        {{ xero_line_item_model_columns('RepeatingInvoiceID', 'repeating_invoice_id', has_updated_at=false) }}
     from source
 )
 

@@ -1,18 +1,22 @@
 {#-
     Deal stage visits, as of the end of as_of_date. Grain: one row per deal and visit (a deal that
-    leaves a stage and comes back has two visits of it). Built from the dealstage property history,
+    leaves a stage and comes back has two visits of it). Built from the CRM's deal-stage history,
     so regressions and skipped stages are visible; a history entry repeating the stage the deal is
     already in is a re-save, not a new visit, and is dropped. Deals archived by then are left out.
+    Stages map to funnel stages through stg_config__funnel_stage_map (goals.yml).
+
+    A second CRM adds a `union all` branch to `history` (its deal-stage history staging model, same
+    columns); deals and stages already come from the neutral int_crm__deals and int_crm__deal_stages.
 -#}
 with deals as (
-    select deal_id, pipeline_id, owner_id
-    from {{ ref('stg_hubspot__deals') }}
+    select source_system, deal_id, pipeline_id, owner_id
+    from {{ ref('int_crm__deals') }}
     where {{ live_as_of() }}
 ),
 
 stages as (
     select pipeline_id, stage_id, stage_label, display_order, is_closed
-    from {{ ref('stg_hubspot__deal_pipeline_stages') }}
+    from {{ ref('int_crm__deal_stages') }}
     where not is_deleted
 ),
 
@@ -22,21 +26,27 @@ stage_map as (
     where source_object = 'deal'
 ),
 
+stage_history as (
+    select deal_id, deal_stage_id, entered_at
+    from {{ ref('stg_hubspot__deal_stage_history') }}
+    where not is_deleted
+),
+
 history as (
     select
-        history.deal_id,
-        history.deal_stage_id,
-        history.entered_at,
-        lag(history.deal_stage_id) over (
-            partition by history.deal_id order by history.entered_at
+        stage_history.deal_id,
+        stage_history.deal_stage_id,
+        stage_history.entered_at,
+        lag(stage_history.deal_stage_id) over (
+            partition by stage_history.deal_id order by stage_history.entered_at
         ) as previous_deal_stage_id
-    from {{ ref('stg_hubspot__deal_stage_history') }} as history
-    where not history.is_deleted
-        and history.entered_at < {{ as_of_end_utc() }}
+    from stage_history
+    where stage_history.entered_at < {{ as_of_end_utc() }}
 ),
 
 visits as (
     select
+        deals.source_system,
         history.deal_id,
         deals.pipeline_id,
         deals.owner_id,
