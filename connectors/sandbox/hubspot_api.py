@@ -231,10 +231,7 @@ class HubspotApi(VendorApi):
             history = _csv(request, "propertiesWithHistory") or ()
             limit = _limit(request, LIST_DEFAULT_LIMIT, HISTORY_MAX_LIMIT if history else LIST_MAX_LIMIT)
             to_types = tuple(_object_type(name) for name in _csv(request, "associations") or ())
-            after = request.arg("after")
-            last_id = decode_cursor(after) if after else 0
-            if last_id is None:
-                raise BadRequest(f"Invalid 'after' cursor {after!r}.")
+            last_id = _after(request)
         except BadRequest as error:
             return hubspot_error(request, 400, "VALIDATION_ERROR", str(error))
         index = self._index(object_type)
@@ -251,8 +248,8 @@ class HubspotApi(VendorApi):
         next_after = (
             encode_cursor(partition.ids[page[-1]]) if page and page.stop < len(partition.records) else None
         )
-        if after and request.take_fault(FaultKind.REPEAT_CURSOR):
-            next_after = after
+        if request.arg("after") and request.take_fault(FaultKind.REPEAT_CURSOR):
+            next_after = request.arg("after")
         if next_after is not None:
             body["paging"] = {"next": {"after": next_after, "link": _next_link(request, next_after)}}
         return json_response(200, body)
@@ -357,10 +354,7 @@ class HubspotApi(VendorApi):
             from_type = _object_type(request.params["object_type"])
             to_type = _object_type(request.params["to_type"])
             limit = _limit(request, 500, 500)
-            after = request.arg("after")
-            start = decode_cursor(after) if after else 0
-            if start is None:
-                raise BadRequest(f"Invalid 'after' cursor {after!r}.")
+            start = _after(request)
         except BadRequest as error:
             return hubspot_error(request, 400, "VALIDATION_ERROR", str(error))
         edges = self._edges(from_type, to_type).get(int(request.params["object_id"]), ())
@@ -487,10 +481,7 @@ def _page(request: ApiRequest, items: Sequence[Mapping[str, Any]], default: int,
     """One ``after``/``limit`` page of a settings-style list (owners, exchange rates)."""
     try:
         limit = _limit(request, default, maximum)
-        after = request.arg("after")
-        start = decode_cursor(after) if after else 0
-        if start is None:
-            raise BadRequest(f"Invalid 'after' cursor {after!r}.")
+        start = _after(request)
     except BadRequest as error:
         return hubspot_error(request, 400, "VALIDATION_ERROR", str(error))
     body: dict[str, Any] = {"results": list(items[start : start + limit])}
@@ -518,6 +509,15 @@ def _csv(request: ApiRequest, name: str) -> list[str] | None:
     if not values:
         return None
     return [item for value in values for item in value.split(",") if item]
+
+
+def _after(request: ApiRequest) -> int:
+    """Where the ``after`` cursor says the page starts (0 without one); an unreadable one is a 400."""
+    after = request.arg("after")
+    start = decode_cursor(after) if after else 0
+    if start is None:
+        raise BadRequest(f"Invalid 'after' cursor {after!r}.")
+    return start
 
 
 def _limit(request: ApiRequest, default: int, maximum: int) -> int:
