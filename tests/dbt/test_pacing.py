@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 from dbt_warehouse import SandboxWarehouse, dbt_build, land_sandbox
 
@@ -112,3 +113,28 @@ def test_shipped_goals_show_every_status_on_the_demo_business(demo_warehouse: Sa
     report = goal_status_report(demo_warehouse.path)
     assert "Goal pacing as of 2026-11-23" in report
     assert all(label in report for label in ("ahead", "on track", "AT RISK", "OFF TRACK"))
+
+
+STREAK_LONGER_THAN_ITS_PERIOD = """
+    select goal_target_id, as_of_date, period_start, consecutive_off_track_days
+    from marts.fct_goal_pacing_daily
+    where consecutive_off_track_days > date_diff('day', period_start, as_of_date) + 1
+"""
+"""Rows whose off-track streak reaches back before their own period began (the period is its unit)."""
+
+
+def streaks_across_periods(warehouse: Path) -> list[tuple[object, ...]]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(STREAK_LONGER_THAN_ITS_PERIOD).fetchall()
+
+
+@pytest.mark.parametrize("business", ["sandbox_warehouse", "demo_warehouse"])
+def test_the_off_track_streak_never_crosses_a_period_boundary(
+    business: str, request: pytest.FixtureRequest
+) -> None:
+    """Seeds 7 and 42 as of 2026-11-23: the 28 days written cross the start of November."""
+    warehouse: SandboxWarehouse = request.getfixturevalue(business)
+    assert warehouse.query(
+        "select count(*) from marts.fct_goal_pacing_daily where as_of_date = '2026-11-01'"
+    )[0][0]
+    assert streaks_across_periods(warehouse.path) == []

@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from dbt_warehouse import SANDBOX_CONFIG, dbt_build, land_sandbox
+from test_pacing import streaks_across_periods
 
 pytestmark = pytest.mark.slow
 
@@ -115,6 +116,16 @@ def test_the_same_data_in_another_order_builds_identical_marts(
         if only_here or only_there:
             differing[mart] = len(only_here)
     assert not differing, f"rows that differ after a reorder of the raw rows, by mart: {differing}"
+
+
+def test_a_new_year_starts_every_streak_afresh(raw_warehouse: Path, scratch: Path) -> None:
+    """As of 2026-01-05 the 28 days written cross a year, a quarter and a month boundary at once."""
+    warehouse = _build_copy(raw_warehouse, scratch / "new-year", date(2026, 1, 5))
+    period_starts = {
+        row[0] for row in _rows(warehouse, "select distinct period_start from marts.fct_goal_pacing_daily")
+    }
+    assert date(2026, 1, 1) in period_starts and date(2025, 12, 1) in period_starts
+    assert streaks_across_periods(warehouse) == []
 
 
 def _build_copy(raw_warehouse: Path, directory: Path, as_of: date) -> Path:

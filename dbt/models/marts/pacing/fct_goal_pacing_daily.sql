@@ -300,11 +300,14 @@ streaks as (
         lag(period_start, 14) over target_days as period_start_14d_ago,
         as_of_date - coalesce(
             max(case when status <> 'off_track' then as_of_date end)
-                over (target_days rows unbounded preceding),
-            {{ as_of_date() }} - {{ window_days }}
+                over (target_period_days rows unbounded preceding),
+            greatest({{ as_of_date() }} - {{ window_days }}, period_start - 1)
         ) as off_track_streak
     from explained
-    window target_days as (partition by goal_target_id order by as_of_date)
+    window
+        target_days as (partition by goal_target_id order by as_of_date),
+        -- The period is the unit of the streak: day 1 of a new period is at most 1 day off track.
+        target_period_days as (partition by goal_target_id, period_start order by as_of_date)
 )
 
 select
