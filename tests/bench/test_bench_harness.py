@@ -58,11 +58,12 @@ def test_the_split_accounts_for_every_second_of_the_run() -> None:
 
 
 def _api_records(config: SandboxConfig) -> int:
-    """What the sandbox serves as records: HubSpot objects (live and archived), owners and pipelines,
-    Xero documents -- counted from the simulation, not from either client."""
+    """What the sandbox serves as records: HubSpot objects (live and archived), owners, pipelines and
+    exchange rates, Xero documents -- counted from the simulation, not from either client."""
     business = SimulatedBusiness(config)
     hubspot = sum(len(business.hubspot_records(kind.object_type)) for kind in OBJECT_KINDS)
     hubspot += len(business.hubspot_owners()) + len(business.hubspot_pipelines("deals"))
+    hubspot += len(business.hubspot_exchange_rates())
     return hubspot + sum(len(business.xero_collection(endpoint.path)) for endpoint in ENDPOINTS)
 
 
