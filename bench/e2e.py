@@ -130,8 +130,8 @@ def _point_at(workdir: Path) -> None:
 
 def sandbox_build_seconds(scale: float, seed: int, as_of: date) -> float:
     """How long building the simulated business takes (what the embedded sandbox pays on start)."""
-    from connectors.sandbox.business import SimulatedBusiness
-    from connectors.sandbox.config import SandboxConfig
+    from sandbox.simulation.business import SimulatedBusiness
+    from sandbox.simulation.config import SandboxConfig
 
     started = time.perf_counter()
     business = SimulatedBusiness(SandboxConfig(seed=seed, scale=scale, as_of=as_of))

@@ -2,7 +2,7 @@
 
 Exactly what the Dagster raw assets do per stream (``land_stream`` into one DuckDB file, cursor
 committed with the rows), minus Dagster, so the figure is the ingest path alone. The connectors get
-the budgets the sandbox enforces (none: :data:`connectors.sandbox.clients.UNLIMITED`), as
+the budgets the sandbox enforces (none: :data:`sandbox.clients.UNLIMITED`), as
 ``hubspot_config``/``xero_config`` give an embedded sandbox.
 """
 
@@ -17,8 +17,8 @@ import duckdb
 
 from bench.control import SandboxControl, requests_between, sandbox_base_url
 from connectors.base import Stream
-from connectors.sandbox.clients import env_streams
 from dagster_project.lib.landing import StreamLanding, land_stream
+from sandbox.clients import env_streams
 
 ASSOCIATION_STREAM = "associations"
 """Edges, not records: counted in rows, not in records (dlt gets them inside the records)."""

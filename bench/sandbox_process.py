@@ -1,6 +1,6 @@
 """The sandbox served from its own process, so its CPU never counts against the client measured.
 
-``python -m connectors.sandbox serve --port 0`` prints the URLs and credentials as ``export`` lines;
+``python -m sandbox serve --port 0`` prints the URLs and credentials as ``export`` lines;
 :class:`SandboxProcess` starts it, reads them, and offers the control API the benchmark needs:
 request counts as the *server* saw them (``/_sandbox/stats``), the clock (``/_sandbox/advance``)
 and the process's own peak memory (the control calls are in :mod:`bench.control`).
@@ -19,8 +19,8 @@ from types import TracebackType
 
 from bench.control import SandboxControl, sandbox_base_url
 from bench.memory import peak_rss_bytes
-from connectors.sandbox.clients import parse_export_line
-from connectors.sandbox.server import ENV_NAMES
+from sandbox.clients import parse_export_line
+from sandbox.service.server import ENV_NAMES
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,7 +44,7 @@ class SandboxProcess:
         self.spec = spec
         started = time.monotonic()
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "connectors.sandbox", "serve", "--port", "0", *spec.args()],
+            [sys.executable, "-m", "sandbox", "serve", "--port", "0", *spec.args()],
             cwd=REPO_ROOT,
             stdout=subprocess.PIPE,
             text=True,

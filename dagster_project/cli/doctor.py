@@ -15,11 +15,6 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from connectors.hubspot.config import HubspotConfig
-from connectors.sandbox.clients import xero_config
-from connectors.sandbox.config import SandboxConfig
-from connectors.sandbox.faults import FaultProfile
-from connectors.sandbox.limits import HubspotLimits, XeroLimits
-from connectors.sandbox.server import Sandbox, start_sandbox
 from connectors.xero.config import credential_vars, env_grant
 from dagster_project.cli import hubspot_portal as hs
 from dagster_project.cli.checks import Check, Status, report
@@ -28,6 +23,11 @@ from dagster_project.cli.xero_org import config_from_env, xero_checks
 from dagster_project.lib.organisation import load_organisation
 from dagster_project.lib.settings import GOALS_FILE, warehouse_path, xero_token_store
 from dagster_project.lib.source_settings import load_source_settings
+from sandbox.clients import xero_config
+from sandbox.service.faults import FaultProfile
+from sandbox.service.limits import HubspotLimits, XeroLimits
+from sandbox.service.server import Sandbox, start_sandbox
+from sandbox.simulation.config import SandboxConfig
 
 
 class _SandboxOnDemand:

@@ -16,10 +16,10 @@ from bench.report import render
 from bench.runner import ScalePlan, Settings, ingest_session
 from bench.stats import Figure
 from connectors.hubspot.objects import OBJECT_KINDS
-from connectors.sandbox.business import SimulatedBusiness
-from connectors.sandbox.config import SandboxConfig
 from connectors.xero.tables import ENDPOINTS
 from dagster_project.defs.resources import CREDENTIAL_VARS
+from sandbox.simulation.business import SimulatedBusiness
+from sandbox.simulation.config import SandboxConfig
 
 TINY = ScalePlan("tiny", 0.02, ours_runs=2, dlt_runs=0, e2e_runs=0)
 SETTINGS = Settings(plans=(TINY,), seed=5, as_of=date(2025, 9, 30))

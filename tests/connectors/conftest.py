@@ -1,6 +1,6 @@
 """Shared helpers for connector tests: virtual time and draining a stream like the landing code.
 
-Connector tests talk real HTTP to the sandbox (``connectors.sandbox.server.run_sandbox``); only
+Connector tests talk real HTTP to the sandbox (``sandbox.service.server.run_sandbox``); only
 time is virtual, so a 10-second back-off is asserted without being spent.
 """
 

@@ -12,9 +12,9 @@ import pytest
 from connectors.base import ApiError, AuthenticationError, collect_read_stats
 from connectors.http import HttpClient, HttpSettings, RateLimiter, decode_json
 from connectors.hubspot.client import BearerAuth, rate_limit_wait
-from connectors.sandbox.config import SandboxConfig
-from connectors.sandbox.faults import FaultKind, FaultProfile
-from connectors.sandbox.server import Sandbox, run_sandbox
+from sandbox.service.faults import FaultKind, FaultProfile
+from sandbox.service.server import Sandbox, run_sandbox
+from sandbox.simulation.config import SandboxConfig
 
 CONFIG = SandboxConfig(seed=3, scale=0.05, as_of=date(2025, 6, 30))
 OWNERS = "/crm/v3/owners"

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from connectors.sandbox.config import SandboxConfig
-from connectors.sandbox.faults import FaultProfile
-from connectors.sandbox.limits import HubspotLimits, XeroLimits
-from connectors.sandbox.server import ENV_NAMES, Sandbox
+from sandbox.service.faults import FaultProfile
+from sandbox.service.limits import HubspotLimits, XeroLimits
+from sandbox.service.server import ENV_NAMES, Sandbox
+from sandbox.simulation.config import SandboxConfig
 
 CONFIG = SandboxConfig(seed=11, scale=0.05)
 LIMITS = FaultProfile(hubspot_limits=HubspotLimits(), xero_limits=XeroLimits())

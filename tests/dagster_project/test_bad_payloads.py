@@ -1,6 +1,6 @@
 """Bad API payloads, served by the real sandbox over HTTP, landed by the production landing code.
 
-Each case corrupts one record of one page (``connectors.sandbox.payload_faults``) and checks the
+Each case corrupts one record of one page (``sandbox.service.payload_faults``) and checks the
 decision documented in docs/bad-input.md: a missing field, an undocumented enum value, a huge
 string or a duplicated record lands (as NULL, as text, whole, once); a value of the wrong JSON
 type, bytes that are not UTF-8 or a null id quarantine that record in raw_meta.rejected_records
@@ -25,17 +25,17 @@ import pytest
 from connectors.base import Stream
 from connectors.hubspot import hubspot_streams
 from connectors.hubspot.catalog import CATALOG as HUBSPOT
-from connectors.sandbox.clients import hubspot_config, xero_config
-from connectors.sandbox.config import SandboxConfig
-from connectors.sandbox.faults import ScriptedCorruption
-from connectors.sandbox.payload_faults import UNKNOWN_ENUM_VALUE, Corruption
-from connectors.sandbox.server import Sandbox, run_sandbox
 from connectors.xero import xero_streams
 from dagster_project.defs.checks.raw import REJECTS_CHECK, build_raw_table_checks
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.defs.streams import raw_table_keys, stream_assets
 from dagster_project.lib.landing import land_stream
 from dagster_project.lib.stream_state import read_state
+from sandbox.clients import hubspot_config, xero_config
+from sandbox.service.faults import ScriptedCorruption
+from sandbox.service.payload_faults import UNKNOWN_ENUM_VALUE, Corruption
+from sandbox.service.server import Sandbox, run_sandbox
+from sandbox.simulation.config import SandboxConfig
 
 SANDBOX = SandboxConfig(seed=13, scale=0.05, as_of=date(2025, 6, 30))
 HUGE = 3 << 20

@@ -18,13 +18,13 @@ import pytest
 import requests
 from cli_sandbox import CONFIG, LIMITS, as_custom_connection, point_at
 
-from connectors.sandbox.server import Sandbox, run_sandbox
 from connectors.xero.client import XeroClient
 from connectors.xero.config import XeroConfig
 from dagster_project.cli.checks import Status
 from dagster_project.cli.connect import _choose, connect_hubspot, connect_xero
 from dagster_project.cli.main import main
 from dagster_project.cli.xero_oauth import Organisation
+from sandbox.service.server import Sandbox, run_sandbox
 
 
 @pytest.fixture(scope="module")

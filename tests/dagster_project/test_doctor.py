@@ -14,10 +14,10 @@ import duckdb
 import pytest
 from cli_sandbox import CONFIG, LIMITS, as_custom_connection, point_at
 
-from connectors.sandbox.business import SimulatedBusiness
-from connectors.sandbox.server import Sandbox, run_sandbox
 from dagster_project.cli.doctor import run_doctor, xero_section
 from dagster_project.cli.instance import INSTANCE_CONFIG
+from sandbox.service.server import Sandbox, run_sandbox
+from sandbox.simulation.business import SimulatedBusiness
 
 
 class PlainPortal(SimulatedBusiness):

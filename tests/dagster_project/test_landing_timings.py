@@ -13,11 +13,11 @@ import duckdb
 import pytest
 
 from connectors.hubspot import hubspot_streams
-from connectors.sandbox.clients import hubspot_config
-from connectors.sandbox.config import SandboxConfig
-from connectors.sandbox.faults import FaultKind
-from connectors.sandbox.server import Sandbox, run_sandbox
 from dagster_project.lib.landing import land_stream
+from sandbox.clients import hubspot_config
+from sandbox.service.faults import FaultKind
+from sandbox.service.server import Sandbox, run_sandbox
+from sandbox.simulation.config import SandboxConfig
 
 SANDBOX = SandboxConfig(seed=5, scale=0.05, as_of=date(2025, 6, 30))
 

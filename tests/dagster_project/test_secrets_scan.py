@@ -29,10 +29,10 @@ import orjson
 import pyarrow.parquet as pq
 import pytest
 
-from connectors.sandbox.auth import SandboxCredentials
-from connectors.sandbox.config import SandboxConfig
-from connectors.sandbox.server import run_sandbox
 from dagster_project.lib.settings import DBT_PROJECT_DIR, REPO_ROOT
+from sandbox.service.auth import SandboxCredentials
+from sandbox.service.server import run_sandbox
+from sandbox.simulation.config import SandboxConfig
 
 pytestmark = pytest.mark.slow
 

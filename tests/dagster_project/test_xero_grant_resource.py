@@ -8,7 +8,6 @@ import dagster as dg
 import pytest
 from cli_sandbox import CONFIG
 
-from connectors.sandbox.server import run_sandbox
 from dagster_project.defs.resources import (
     CREDENTIAL_VARS,
     HttpResource,
@@ -16,6 +15,7 @@ from dagster_project.defs.resources import (
     XeroResource,
     resources,
 )
+from sandbox.service.server import run_sandbox
 
 
 def test_a_custom_connection_binds_without_a_refresh_token(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -26,12 +26,12 @@ from typing import Any
 import duckdb
 import pytest
 
-from connectors.sandbox.clients import sandbox_streams
-from connectors.sandbox.config import SandboxConfig
-from connectors.sandbox.server import run_sandbox
 from dagster_project.lib.goals_landing import land_goals, load_goals_file
 from dagster_project.lib.landing import land_stream
 from dagster_project.lib.settings import DBT_PROJECT_DIR, GOALS_FILE
+from sandbox.clients import sandbox_streams
+from sandbox.service.server import run_sandbox
+from sandbox.simulation.config import SandboxConfig
 
 SANDBOX_CONFIG = SandboxConfig(seed=7, scale=0.3, as_of=date(2026, 11, 23))
 """The business every dbt truth test is held to."""

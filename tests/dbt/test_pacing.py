@@ -18,8 +18,8 @@ import duckdb
 import pytest
 from dbt_warehouse import SandboxWarehouse, dbt_build, land_sandbox
 
-from connectors.sandbox.config import SandboxConfig
 from dagster_project.lib.pacing_report import goal_status_report
+from sandbox.simulation.config import SandboxConfig
 
 pytestmark = pytest.mark.slow
 

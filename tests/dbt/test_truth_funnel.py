@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 from dbt_warehouse import SANDBOX_CONFIG, SandboxWarehouse, dbt_build
 
-from connectors.sandbox.business import SimulatedBusiness
+from sandbox.simulation.business import SimulatedBusiness
 
 SIGMAS = 3.0
 """Sampling tolerance of every rate test, in standard errors."""

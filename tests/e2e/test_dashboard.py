@@ -32,11 +32,11 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from connectors.sandbox.config import SandboxConfig
 from dagster_project.definitions import defs as load_definitions
 from dagster_project.defs.resources import CREDENTIAL_VARS
 from dagster_project.lib.exports import MANIFEST_FILE, published
 from dagster_project.lib.settings import REPO_ROOT
+from sandbox.simulation.config import SandboxConfig
 
 pytestmark = pytest.mark.slow
 

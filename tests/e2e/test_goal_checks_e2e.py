@@ -28,14 +28,14 @@ import dagster as dg
 import duckdb
 import pytest
 
-from connectors.sandbox.business import SimulatedBusiness
-from connectors.sandbox.config import SandboxConfig
-from connectors.sandbox.server import run_sandbox
 from dagster_project.definitions import defs as load_definitions
 from dagster_project.defs.checks.goals import GOAL_STATUS_ASSET, build_goal_checks
 from dagster_project.defs.checks.raw import PRIMARY_KEY_CHECK, ROW_COUNT_CHECK
 from dagster_project.defs.dbt.assets import milemarker_dbt
 from dagster_project.defs.goals.assets import goals as goals_asset
+from sandbox.service.server import run_sandbox
+from sandbox.simulation.business import SimulatedBusiness
+from sandbox.simulation.config import SandboxConfig
 
 pytestmark = pytest.mark.slow
 

@@ -27,9 +27,6 @@ import pytest
 from connectors.hubspot.associations import ASSOCIATIONS as ASSOCIATION_TABLES
 from connectors.hubspot.objects import OBJECT_KINDS
 from connectors.registry import SOURCES
-from connectors.sandbox.business import SimulatedBusiness
-from connectors.sandbox.config import SandboxConfig
-from connectors.sandbox.model import Business
 from connectors.xero.tables import ENDPOINTS
 from dagster_project.cli.demo import materialize_all, open_demo_instance
 from dagster_project.cli.summary import RunSummary
@@ -39,6 +36,9 @@ from dagster_project.defs.dbt.assets import milemarker_dbt
 from dagster_project.defs.dbt.project import DBT_PROJECT
 from dagster_project.defs.resources import CREDENTIAL_VARS
 from dagster_project.defs.streams import raw_table_keys
+from sandbox.simulation.business import SimulatedBusiness
+from sandbox.simulation.config import SandboxConfig
+from sandbox.simulation.model import Business
 
 pytestmark = pytest.mark.slow
 

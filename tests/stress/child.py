@@ -9,7 +9,7 @@ usual environment variables (``Sandbox.env()``). It prints ``landing <stream>`` 
 ``child.py export <warehouse> <directory> <times>``: export every table of the ``marts`` schema
 ``<times>`` times over with the production export code, so a reader can race the atomic renames.
 
-Pacing is switched off (the sandbox enforces no limits here), as ``connectors.sandbox.clients``
+Pacing is switched off (the sandbox enforces no limits here), as ``sandbox.clients``
 does for in-process tests.
 """
 
@@ -20,10 +20,10 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from connectors.sandbox.clients import env_streams
 from dagster_project.lib.exports import DbtRun, Mart, export_marts
 from dagster_project.lib.landing import land_stream
 from dagster_project.lib.warehouse import open_warehouse
+from sandbox.clients import env_streams
 
 
 def land(warehouse: Path) -> None:

@@ -24,10 +24,10 @@ from pathlib import Path
 from warehouse_compare import Fingerprint, fingerprints
 
 from connectors.registry import SOURCES
-from connectors.sandbox.clients import sandbox_streams
-from connectors.sandbox.server import Sandbox
 from dagster_project.lib.landing import land_stream
 from dagster_project.lib.warehouse import open_warehouse
+from sandbox.clients import sandbox_streams
+from sandbox.service.server import Sandbox
 
 CHILD = Path(__file__).with_name("child.py")
 STREAM_TABLES: dict[tuple[str, str], tuple[str, ...]] = {

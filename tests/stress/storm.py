@@ -30,11 +30,6 @@ from typing import Any, ClassVar
 import dagster as dg
 
 from connectors.http import HttpSettings
-from connectors.sandbox.clients import UNLIMITED
-from connectors.sandbox.config import SandboxConfig
-from connectors.sandbox.faults import FaultKind, FaultProfile
-from connectors.sandbox.limits import HubspotLimits
-from connectors.sandbox.server import Sandbox
 from dagster_project.definitions import defs as load_definitions
 from dagster_project.defs.jobs import LAND_RAW
 from dagster_project.defs.resources import (
@@ -44,6 +39,11 @@ from dagster_project.defs.resources import (
     WarehouseResource,
     XeroResource,
 )
+from sandbox.clients import UNLIMITED
+from sandbox.service.faults import FaultKind, FaultProfile
+from sandbox.service.limits import HubspotLimits
+from sandbox.service.server import Sandbox
+from sandbox.simulation.config import SandboxConfig
 
 RETRIABLE_RATES = {
     FaultKind.RATE_LIMIT: 0.03,

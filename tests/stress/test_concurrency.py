@@ -30,13 +30,13 @@ from crash import CHILD, LandingChild, land_all, snapshot
 from storm import SkippedWaits, sandbox_resources, step_errors
 from warehouse_compare import differences
 
-from connectors.sandbox.config import SandboxConfig
-from connectors.sandbox.faults import FaultKind, FaultProfile
-from connectors.sandbox.server import run_sandbox
 from dagster_project.definitions import defs as load_definitions
 from dagster_project.defs.jobs import LAND_RAW
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.lib.exports import CURRENT, MANIFEST_FILE
+from sandbox.service.faults import FaultKind, FaultProfile
+from sandbox.service.server import run_sandbox
+from sandbox.simulation.config import SandboxConfig
 
 SANDBOX = SandboxConfig(seed=5, scale=0.05, as_of=date(2026, 11, 23))
 SLOW = FaultProfile(rates={FaultKind.SLOW: 1.0}, slow_seconds=0.3)

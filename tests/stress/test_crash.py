@@ -26,8 +26,8 @@ import pytest
 from crash import NOTHING, STREAM_TABLES, Snapshot, kill_during_landing, land_all, snapshot, torn_streams
 from warehouse_compare import differences
 
-from connectors.sandbox.config import SandboxConfig
-from connectors.sandbox.server import Sandbox, run_sandbox
+from sandbox.service.server import Sandbox, run_sandbox
+from sandbox.simulation.config import SandboxConfig
 
 SANDBOX = SandboxConfig(seed=5, scale=0.05, as_of=date(2026, 11, 23))
 ADVANCE_DAYS = 20

@@ -24,8 +24,8 @@ from dbt_warehouse import dbt_build, land_sandbox
 from storm import DayClock, StormConfig, StormReport, run_storm
 from warehouse_compare import RAW_SCHEMAS, differences, fingerprints, mart_differences
 
-from connectors.sandbox.config import SandboxConfig
-from connectors.sandbox.server import run_sandbox
+from sandbox.service.server import run_sandbox
+from sandbox.simulation.config import SandboxConfig
 
 AS_OF = date(2026, 11, 23)
 BOUNDED = StormConfig(

@@ -8,8 +8,8 @@ import pytest
 
 from connectors.base import RateLimitExhausted, RepeatingCursorError
 from connectors.hubspot import HubspotConfig, hubspot_streams
-from connectors.sandbox.faults import FaultKind
-from connectors.sandbox.server import Sandbox
+from sandbox.service.faults import FaultKind
+from sandbox.service.server import Sandbox
 
 
 def stream(config: HubspotConfig, name: str):

@@ -14,7 +14,7 @@ from connectors.hubspot import HubspotConfig, hubspot_streams
 from connectors.hubspot.catalog import CATALOG
 from connectors.hubspot.objects import OBJECT_KINDS
 from connectors.hubspot.values import TIMESTAMP, ValueTypeError, convert_named
-from connectors.sandbox.server import Sandbox
+from sandbox.service.server import Sandbox
 
 OBJECT_TYPES = [kind.object_type for kind in OBJECT_KINDS]
 

@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from connectors.hubspot import HubspotConfig, hubspot_streams
 from connectors.hubspot.objects import OBJECT_KINDS
-from connectors.sandbox.server import Sandbox
+from sandbox.service.server import Sandbox
 
 OBJECT_TYPES = [kind.object_type for kind in OBJECT_KINDS]
 

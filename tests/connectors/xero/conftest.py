@@ -1,48 +1,31 @@
-"""A real sandbox per test module; token time on a fake clock so expiry and grace are stepped."""
+"""Xero connector tests: the shared sandbox family (tests/conftest.py), token time on a fake clock
+so expiry and grace are stepped."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fake_clock import FakeClock
 
 from connectors.base import Stream
 from connectors.http import HttpSettings
-from connectors.sandbox.config import SandboxConfig
-from connectors.sandbox.server import Sandbox, run_sandbox
 from connectors.xero import XeroConfig, xero_streams
-
-SANDBOX = SandboxConfig(seed=5, scale=0.05, as_of=date(2025, 6, 30))
-
-
-class TokenClock:
-    """The sandbox's token/rate-limit clock: moves only when a test says so."""
-
-    def __init__(self) -> None:
-        self.now = 50_000.0
-
-    def __call__(self) -> float:
-        return self.now
+from sandbox.service.server import Sandbox
+from sandbox.simulation.config import SandboxConfig
 
 
 @pytest.fixture(scope="module")
-def token_clock() -> TokenClock:
-    return TokenClock()
+def sandbox_config() -> SandboxConfig:
+    return SandboxConfig(seed=5, scale=0.05, as_of=date(2025, 6, 30))
 
 
 @pytest.fixture(scope="module")
-def module_sandbox(token_clock: TokenClock) -> Iterator[Sandbox]:
-    with run_sandbox(SANDBOX, port=0, clock=token_clock) as sandbox:
-        yield sandbox
-
-
-@pytest.fixture
-def sb(module_sandbox: Sandbox) -> Iterator[Sandbox]:
-    yield module_sandbox
-    module_sandbox.faults.reset()
+def token_clock() -> FakeClock:
+    return FakeClock(start=50_000.0)
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ import threading
 import pytest
 
 from connectors.base import AuthenticationError
-from connectors.sandbox.server import Sandbox
 from connectors.xero import xero_streams
 from connectors.xero.auth import TokenSet, TokenStore, XeroTokens
 from connectors.xero.client import XeroClient, rate_limit_wait
+from sandbox.service.server import Sandbox
 
 
 def read_accounts(config) -> int:

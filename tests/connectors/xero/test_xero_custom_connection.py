@@ -17,11 +17,11 @@ import pytest
 import requests
 
 from connectors.base import AuthenticationError
-from connectors.sandbox.server import Sandbox
 from connectors.xero import XeroConfig, xero_streams
 from connectors.xero.auth import ClientCredentialsTokens, xero_tokens
 from connectors.xero.client import rate_limit_wait
 from connectors.xero.config import env_grant
+from sandbox.service.server import Sandbox
 
 WRONG_SECRET = "wrong-custom-connection-secret-5f2b9e7c41d0a8"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from connectors.base import NoProgressError, RateLimitExhausted
-from connectors.sandbox.faults import FaultKind
-from connectors.sandbox.server import Sandbox
 from connectors.xero import xero_streams
+from sandbox.service.faults import FaultKind
+from sandbox.service.server import Sandbox
 
 
 def invoices(config):

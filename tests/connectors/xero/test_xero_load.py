@@ -9,11 +9,11 @@ import pyarrow.compute as pc
 import pytest
 
 from connectors.base import Stream
-from connectors.sandbox.server import Sandbox
 from connectors.xero import xero_streams
 from connectors.xero.catalog import CATALOG
 from connectors.xero.client import if_modified_since
 from connectors.xero.tables import ENDPOINTS
+from sandbox.service.server import Sandbox
 
 ENDPOINT = {e.stream: e for e in ENDPOINTS}
 

@@ -20,9 +20,9 @@ from typing import Any
 
 import pytest
 
-from connectors.sandbox.server import Sandbox, run_sandbox
 from connectors.xero import XeroConfig, xero_streams
 from connectors.xero.auth import TokenSet, TokenStore
+from sandbox.service.server import Sandbox, run_sandbox
 
 GRACE_SECONDS = 1800
 WORKER = Path(__file__).with_name("token_worker.py")
