@@ -91,7 +91,7 @@ lint lint-sql: SHELL := /bin/bash
 REPORTS := reports
 NODE_STAMP := $(REPORTS)/node_modules/.milemarker-installed
 CHROMIUM := /usr/bin/chromium
-PUBLISHED_EXPORTS = $(BIN)/python -c 'from dagster_project.lib.exports import export_dir, published; print(published(export_dir()))'
+PUBLISHED_EXPORTS = $(BIN)/python -c 'from dagster_project.warehouse.exports import export_dir, published; print(published(export_dir()))'
 LINK_EXPORTS = exports=$$($(PUBLISHED_EXPORTS)) && ln -sfn "$$exports" $(REPORTS)/exports
 
 $(NODE_STAMP): $(REPORTS)/package.json $(REPORTS)/package-lock.json

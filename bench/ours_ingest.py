@@ -17,7 +17,7 @@ import duckdb
 
 from bench.control import SandboxControl, requests_between, sandbox_base_url
 from connectors.base import Stream
-from dagster_project.lib.landing import StreamLanding, land_stream
+from dagster_project.loader.landing import StreamLanding, land_stream
 from sandbox.clients import env_streams
 
 ASSOCIATION_STREAM = "associations"

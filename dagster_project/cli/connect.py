@@ -30,7 +30,7 @@ from dagster_project.cli import hubspot_portal as hs
 from dagster_project.cli import xero_oauth
 from dagster_project.cli.checks import Check, Status, report
 from dagster_project.cli.xero_org import config_from_env
-from dagster_project.lib.settings import xero_token_store
+from dagster_project.settings import xero_token_store
 
 
 def connect_hubspot(token: str | None = None, base_url: str | None = None) -> int:

@@ -16,9 +16,9 @@ import dagster as dg
 from dagster_project.cli.instance import ensure_dagster_home, ensure_demo_home
 from dagster_project.cli.summary import RunSummary
 from dagster_project.defs.jobs import MATERIALIZE_ALL
-from dagster_project.lib.dead_runs import fail_dead_runs
-from dagster_project.lib.goal_report import goals_report
-from dagster_project.lib.settings import GOALS_FILE, warehouse_path
+from dagster_project.goals.report import goals_report
+from dagster_project.runs.dead_runs import fail_dead_runs
+from dagster_project.settings import GOALS_FILE, warehouse_path
 
 
 def materialize_all_job() -> dg.JobDefinition:

@@ -20,9 +20,9 @@ from dagster_project.cli import hubspot_portal as hs
 from dagster_project.cli.checks import Check, Status, report
 from dagster_project.cli.local_checks import dagster_home, dagster_home_check, warehouse_check
 from dagster_project.cli.xero_org import config_from_env, xero_checks
-from dagster_project.lib.organisation import load_organisation
-from dagster_project.lib.settings import GOALS_FILE, warehouse_path, xero_token_store
-from dagster_project.lib.source_settings import load_source_settings
+from dagster_project.config.organisation import load_organisation
+from dagster_project.config.source_settings import load_source_settings
+from dagster_project.settings import GOALS_FILE, warehouse_path, xero_token_store
 from sandbox.clients import xero_config
 from sandbox.service.faults import FaultProfile
 from sandbox.service.limits import HubspotLimits, XeroLimits

@@ -41,7 +41,7 @@ import dagster as dg
 from dagster._core.storage.event_log import SqliteEventLogStorage
 from sqlalchemy.engine import Connection
 
-from dagster_project.lib.private_api import require_method
+from dagster_project.runs.private_api import require_method
 
 if TYPE_CHECKING:
     from dagster._serdes import ConfigurableClassData

@@ -17,7 +17,7 @@ import requests
 
 from connectors.hubspot.client import BearerAuth, advise, missing_scopes
 from dagster_project.cli.checks import Check, Status, mask
-from dagster_project.lib.source_settings import HubspotSettings
+from dagster_project.config.source_settings import HubspotSettings
 
 CUSTOM_PROPERTIES: Mapping[str, tuple[str, ...]] = {
     "contacts": ("lead_source",),

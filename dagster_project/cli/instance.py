@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from dagster_project.lib.settings import REPO_ROOT
+from dagster_project.settings import REPO_ROOT
 
 INSTANCE_CONFIG = Path(__file__).resolve().parents[1] / "dagster.yaml"
 

@@ -15,9 +15,9 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.cli.checks import Check, Status
-from dagster_project.lib.settings import REPO_ROOT
-from dagster_project.lib.warehouse import WarehouseBusyError, open_warehouse
-from dagster_project.lib.warehouse_file import WarehouseFileError
+from dagster_project.settings import REPO_ROOT
+from dagster_project.warehouse.connection import WarehouseBusyError, open_warehouse
+from dagster_project.warehouse.file_errors import WarehouseFileError
 
 UNFINISHED = ("STARTED", "CANCELING")
 

@@ -14,7 +14,7 @@ from typing import NoReturn
 
 from connectors.xero.client import READ_SCOPES as XERO_SCOPES
 from dagster_project.cli.instance import ensure_dagster_home
-from dagster_project.lib.settings import REPO_ROOT
+from dagster_project.settings import REPO_ROOT
 
 
 def run_dev() -> NoReturn:

@@ -10,8 +10,8 @@ import sys
 
 import duckdb
 
-from dagster_project.lib.goal_report import goals_report
-from dagster_project.lib.settings import GOALS_FILE, warehouse_path
+from dagster_project.goals.report import goals_report
+from dagster_project.settings import GOALS_FILE, warehouse_path
 
 
 def run_status() -> int:

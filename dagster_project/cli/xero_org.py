@@ -20,8 +20,8 @@ from connectors.xero.client import DATA_SCOPES, READ_SCOPES, XeroClient
 from connectors.xero.config import XeroConfig, env_grant
 from connectors.xero.tables import ENDPOINTS
 from dagster_project.cli.checks import Check, Status
-from dagster_project.lib.settings import GOALS_FILE
-from dagster_project.lib.source_settings import load_source_settings
+from dagster_project.config.source_settings import load_source_settings
+from dagster_project.settings import GOALS_FILE
 
 SETTINGS = frozenset({"Organisation", "Accounts", "Items", "TrackingCategories", "Currencies"})
 PROBES: tuple[tuple[str, Mapping[str, str]], ...] = (

@@ -1,13 +1,13 @@
 """``dead_run_sweeper``: a sensor that marks runs whose process died as failed, every minute.
 
 Under ``make dev`` (or a deployed daemon) this is what notices a run that was SIGKILLed, OOM-killed
-or cut off by a reboot (:mod:`dagster_project.lib.dead_runs`): Dagster's own run monitoring cannot
+or cut off by a reboot (:mod:`dagster_project.runs.dead_runs`): Dagster's own run monitoring cannot
 with the default run launcher. It launches nothing; each tick's skip reason says what it found.
 """
 
 import dagster as dg
 
-from dagster_project.lib.dead_runs import fail_dead_runs
+from dagster_project.runs.dead_runs import fail_dead_runs
 
 DEAD_RUN_SWEEPER = "dead_run_sweeper"
 

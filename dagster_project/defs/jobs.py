@@ -7,7 +7,7 @@ or rebuild the marts (e.g. for another ``as_of_date``) without calling the APIs.
 import dagster as dg
 
 from dagster_project.defs.dbt.assets import milemarker_dbt
-from dagster_project.lib.layers import LAYER_TAG, RAW_LAYER
+from dagster_project.loader.layers import LAYER_TAG, RAW_LAYER
 
 MATERIALIZE_ALL = "materialize_all"
 LAND_RAW = "land_raw"

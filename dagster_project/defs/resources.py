@@ -23,10 +23,10 @@ from connectors.http import HttpSettings, RequestBudget
 from connectors.hubspot import HubspotConfig, hubspot_streams
 from connectors.xero import XeroConfig, xero_streams
 from connectors.xero.config import credential_vars, env_grant, grant_named
+from dagster_project import settings
 from dagster_project.defs.dbt.cli import MilemarkerDbtCliResource
 from dagster_project.defs.dbt.project import DBT_PROJECT
-from dagster_project.lib import settings
-from dagster_project.lib.warehouse import open_warehouse
+from dagster_project.warehouse.connection import open_warehouse
 from sandbox.clients import hubspot_config, xero_config
 from sandbox.service.server import Sandbox, start_sandbox
 from sandbox.simulation.config import SandboxConfig

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
+from dagster_project.config.organisation import load_organisation
+from dagster_project.config.run_schedule import DailyRun, load_daily_run
 from dagster_project.defs.dbt.assets import milemarker_dbt
 from dagster_project.defs.jobs import MATERIALIZE_ALL
-from dagster_project.lib.organisation import load_organisation
-from dagster_project.lib.run_schedule import DailyRun, load_daily_run
-from dagster_project.lib.settings import GOALS_FILE
+from dagster_project.settings import GOALS_FILE
 
 DAILY_SCHEDULE = "daily_materialize_all"
 

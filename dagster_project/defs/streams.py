@@ -17,9 +17,9 @@ import dagster as dg
 from connectors.base import Stream
 from connectors.catalog import CatalogStream, SourceCatalog
 from connectors.registry import SOURCES
-from dagster_project.lib.landing import StreamLanding, StreamTablesMismatch, land_stream
-from dagster_project.lib.layers import RAW_LAYER_TAGS
-from dagster_project.lib.raw_quality import PRIMARY_KEY_METADATA, Column, table_columns
+from dagster_project.loader.landing import StreamLanding, StreamTablesMismatch, land_stream
+from dagster_project.loader.layers import RAW_LAYER_TAGS
+from dagster_project.loader.raw_quality import PRIMARY_KEY_METADATA, Column, table_columns
 
 
 def raw_table_keys(catalog: SourceCatalog) -> list[dg.AssetKey]:

@@ -27,8 +27,8 @@ from connectors.base import (
 from connectors.http import HttpSettings, HttpStatusError
 from connectors.hubspot import HubspotConfig, hubspot_streams
 from dagster_project.defs.resources import HttpResource
-from dagster_project.lib.landing import land_stream
-from dagster_project.lib.stream_state import read_state
+from dagster_project.loader.landing import land_stream
+from dagster_project.loader.stream_state import read_state
 
 OWNERS = ("GET", "/crm/v3/owners")
 SEARCH = ("POST", "/crm/v3/objects/contacts/search")

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from dagster_project.lib.goal_checks import PacingRow
+from dagster_project.goals.checks import PacingRow
 
 TODAY = date(2026, 11, 20)
 

@@ -29,8 +29,8 @@ from connectors.xero import xero_streams
 from dagster_project.defs.checks.raw import REJECTS_CHECK, build_raw_table_checks
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.defs.streams import raw_table_keys, stream_assets
-from dagster_project.lib.landing import land_stream
-from dagster_project.lib.stream_state import read_state
+from dagster_project.loader.landing import land_stream
+from dagster_project.loader.stream_state import read_state
 from sandbox.clients import hubspot_config, xero_config
 from sandbox.service.faults import ScriptedCorruption
 from sandbox.service.payload_faults import UNKNOWN_ENUM_VALUE, Corruption

@@ -18,7 +18,7 @@ from packaging.version import Version
 
 from dagster_project.defs.dbt import cli
 from dagster_project.defs.dbt.project import DBT_PROJECT
-from dagster_project.lib.dbt_leash import launcher_path
+from dagster_project.warehouse.dbt_leash import launcher_path
 
 HOOKS = ("_cli_version", "_initialize_dbt_core_adapter")
 

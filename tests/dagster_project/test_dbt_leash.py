@@ -15,7 +15,7 @@ import time
 
 from dagster_project.defs.dbt.cli import MilemarkerDbtCliResource
 from dagster_project.defs.resources import resources
-from dagster_project.lib.dbt_leash import launcher_path
+from dagster_project.warehouse.dbt_leash import launcher_path
 
 PARENT = """
 import subprocess, sys
@@ -26,7 +26,7 @@ sys.stdin.read()
 """
 LEASHED_CHILD = """
 import time
-from dagster_project.lib.dbt_leash import leash_to_parent
+from dagster_project.warehouse.dbt_leash import leash_to_parent
 assert leash_to_parent()
 print("leashed", flush=True)
 time.sleep(600)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
-from dagster_project.lib.dated_dirs import dated_name, prune_oldest
-from dagster_project.lib.dbt_runs import RUNS_KEPT, new_run_target
+from dagster_project.warehouse.dated_dirs import dated_name, prune_oldest
+from dagster_project.warehouse.dbt_runs import RUNS_KEPT, new_run_target
 
 START = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 

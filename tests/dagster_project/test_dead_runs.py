@@ -20,7 +20,7 @@ import pytest
 
 from dagster_project.cli.instance import INSTANCE_CONFIG
 from dagster_project.defs.dead_runs import dead_run_sweeper
-from dagster_project.lib.dead_runs import dead_runs, fail_dead_runs, process_outlived_by, run_process
+from dagster_project.runs.dead_runs import dead_runs, fail_dead_runs, process_outlived_by, run_process
 
 HELD_RUN = Path(__file__).with_name("held_run.py")
 

@@ -8,14 +8,14 @@ import dagster as dg
 import pytest
 
 from connectors.registry import SOURCES
+from dagster_project.config.organisation import load_organisation
+from dagster_project.config.source_settings import dbt_source_vars, load_source_settings
 from dagster_project.definitions import defs as load_definitions
 from dagster_project.defs.dbt.assets import DbtBuildConfig, dbt_vars
 from dagster_project.defs.jobs import LAND_RAW
 from dagster_project.defs.resources import CREDENTIAL_VARS, HubspotResource, XeroResource, resources
 from dagster_project.defs.streams import raw_table_keys
-from dagster_project.lib.organisation import load_organisation
-from dagster_project.lib.settings import GOALS_FILE
-from dagster_project.lib.source_settings import dbt_source_vars, load_source_settings
+from dagster_project.settings import GOALS_FILE
 
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from dagster_project.lib import settings
-from dagster_project.lib.exports import (
+from dagster_project import settings
+from dagster_project.warehouse.exports import (
     CURRENT,
     GENERATIONS,
     GENERATIONS_KEPT,
@@ -279,7 +279,7 @@ import os, sys
 from datetime import UTC, datetime
 from pathlib import Path
 import pyarrow.parquet as pq
-from dagster_project.lib.exports import DbtRun, Mart, export_marts
+from dagster_project.warehouse.exports import DbtRun, Mart, export_marts
 
 def write_batch(self, batch, *args, **kwargs):
     if sys.argv[3] in Path(self.where).name:

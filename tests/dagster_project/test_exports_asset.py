@@ -27,8 +27,8 @@ from dagster_project.defs.dbt.cli import MilemarkerDbtCliResource
 from dagster_project.defs.dbt.project import DBT_PROJECT
 from dagster_project.defs.exports.assets import MARTS, export_marts_asset, mart_key
 from dagster_project.defs.resources import WarehouseResource
-from dagster_project.lib.dbt_marts import load_manifest, mart_nodes
-from dagster_project.lib.exports import MANIFEST_FILE, published
+from dagster_project.warehouse.dbt_marts import load_manifest, mart_nodes
+from dagster_project.warehouse.exports import MANIFEST_FILE, published
 
 ROWS = 3
 INVOCATION_ID = "5d1c0b8e-0000-4000-8000-00000000cafe"

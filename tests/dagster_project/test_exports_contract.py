@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from dagster_project.defs.dbt.project import DBT_PROJECT
-from dagster_project.lib.dbt_marts import load_manifest, mart_nodes
-from dagster_project.lib.settings import REPO_ROOT
+from dagster_project.settings import REPO_ROOT
+from dagster_project.warehouse.dbt_marts import load_manifest, mart_nodes
 
 REPORTS = REPO_ROOT / "reports"
 SOURCES = REPORTS / "sources" / "marts"

@@ -9,7 +9,8 @@ from datetime import date, timedelta
 import pytest
 from pacing_rows import ON_TRACK, TODAY
 
-from dagster_project.lib.goal_checks import (
+from dagster_project.config.goals import Drift, Thresholds
+from dagster_project.goals.checks import (
     PacingRow,
     Reason,
     Severity,
@@ -17,7 +18,6 @@ from dagster_project.lib.goal_checks import (
     describe_numbers,
     missing_row_verdict,
 )
-from dagster_project.lib.goals import Drift, Thresholds
 
 DRIFT = Drift()  # window 14 days, warn_drop 0.10, error after 2 days, clears at 0.90
 THRESHOLDS = Thresholds()  # ahead 1.05

@@ -20,18 +20,18 @@ import pytest
 from pacing_rows import ON_TRACK, TODAY
 
 from connectors.registry import SOURCES
+from dagster_project.config.goals import GoalsFileError
+from dagster_project.config.run_schedule import load_daily_run
 from dagster_project.defs.checks.freshness import RAW_FRESHNESS, mart_freshness
 from dagster_project.defs.checks.goals import GOAL_STATUS_ASSET, build_goal_checks
 from dagster_project.defs.checks.raw import PRIMARY_KEY_CHECK, ROW_COUNT_CHECK
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.defs.streams import raw_table_keys
-from dagster_project.lib.goal_checks import PacingRow
-from dagster_project.lib.goal_evaluation import goal_lines
-from dagster_project.lib.goal_report import goal_outcomes, render_goal_outcomes
-from dagster_project.lib.goals import GoalsFileError
-from dagster_project.lib.goals_landing import load_goals_file
-from dagster_project.lib.run_schedule import load_daily_run
-from dagster_project.lib.settings import GOALS_FILE
+from dagster_project.goals.checks import PacingRow
+from dagster_project.goals.evaluation import goal_lines
+from dagster_project.goals.landing import load_goals_file
+from dagster_project.goals.report import goal_outcomes, render_goal_outcomes
+from dagster_project.settings import GOALS_FILE
 
 GOALS = """\
 organisation: {timezone: America/New_York}

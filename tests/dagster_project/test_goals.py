@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from dagster_project.lib.goals import GoalsFileError, load_goals, load_metric_catalog, parse_period_label
-from dagster_project.lib.settings import DBT_PROJECT_DIR, GOALS_FILE
+from dagster_project.config.goals import GoalsFileError, load_goals, load_metric_catalog, parse_period_label
+from dagster_project.settings import DBT_PROJECT_DIR, GOALS_FILE
 
 CATALOG = load_metric_catalog(DBT_PROJECT_DIR / "seeds" / "goal_metrics.csv")
 

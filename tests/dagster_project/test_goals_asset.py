@@ -12,8 +12,8 @@ import pytest
 
 from dagster_project.defs.goals.assets import GoalsConfig, goals
 from dagster_project.defs.resources import WarehouseResource
-from dagster_project.lib.goals_landing import GOALS_TABLE, land_goals, load_goals_file
-from dagster_project.lib.settings import GOALS_FILE
+from dagster_project.goals.landing import GOALS_TABLE, land_goals, load_goals_file
+from dagster_project.settings import GOALS_FILE
 
 GOOD = """\
 organisation: {timezone: America/New_York, currency: USD, fiscal_year_start_month: 1}

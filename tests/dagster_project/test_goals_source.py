@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dagster_project.lib import yaml_locations
-from dagster_project.lib.goals import load_goals, load_metric_catalog
-from dagster_project.lib.goals_source import MAX_GOALS_FILE_BYTES, GoalsFileError, read_goals_yaml
-from dagster_project.lib.organisation import load_organisation
-from dagster_project.lib.settings import DBT_PROJECT_DIR, GOALS_FILE
+from dagster_project.config import yaml_locations
+from dagster_project.config.goals import load_goals, load_metric_catalog
+from dagster_project.config.goals_source import MAX_GOALS_FILE_BYTES, GoalsFileError, read_goals_yaml
+from dagster_project.config.organisation import load_organisation
+from dagster_project.settings import DBT_PROJECT_DIR, GOALS_FILE
 
 CATALOG = load_metric_catalog(DBT_PROJECT_DIR / "seeds" / "goal_metrics.csv")
 

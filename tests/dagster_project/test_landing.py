@@ -16,8 +16,8 @@ import pyarrow as pa
 import pytest
 
 from connectors.base import Stream, StreamOutput, TableSpec
-from dagster_project.lib.landing import StreamTablesMismatch, land_stream
-from dagster_project.lib.stream_state import read_state
+from dagster_project.loader.landing import StreamTablesMismatch, land_stream
+from dagster_project.loader.stream_state import read_state
 
 DEALS = pa.schema(
     [

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from connectors.hubspot import hubspot_streams
-from dagster_project.lib.landing import land_stream
+from dagster_project.loader.landing import land_stream
 from sandbox.clients import hubspot_config
 from sandbox.service.faults import FaultKind
 from sandbox.service.server import Sandbox, run_sandbox

@@ -8,8 +8,8 @@ from pathlib import Path
 import pydantic
 import pytest
 
-from dagster_project.lib.organisation import Organisation, load_organisation
-from dagster_project.lib.settings import GOALS_FILE
+from dagster_project.config.organisation import Organisation, load_organisation
+from dagster_project.settings import GOALS_FILE
 
 
 def test_repository_goals_file_declares_the_documented_organisation() -> None:

@@ -16,9 +16,9 @@ import pytest
 
 from connectors.base import Stream, StreamOutput, TableSpec
 from connectors.rejects import Reason, RejectedRecord, payload_hash, set_aside
-from dagster_project.lib.landing import land_stream
-from dagster_project.lib.quarantine import past_threshold
-from dagster_project.lib.stream_state import read_state
+from dagster_project.loader.landing import land_stream
+from dagster_project.loader.quarantine import past_threshold
+from dagster_project.loader.stream_state import read_state
 
 DEALS = pa.schema([("id", pa.int64()), ("amount", pa.float64())])
 HISTORY = pa.schema([("deal_id", pa.int64()), ("stage", pa.string())])

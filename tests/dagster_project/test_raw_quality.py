@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from dagster_project.lib.raw_quality import (
+from dagster_project.loader.raw_quality import (
     Column,
     KeyViolations,
     key_violations,

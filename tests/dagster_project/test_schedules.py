@@ -11,11 +11,11 @@ import dagster as dg
 import pytest
 from pydantic import ValidationError
 
+from dagster_project.config.goals import load_goals, load_metric_catalog
+from dagster_project.config.run_schedule import DailyRun, ScheduleSettings, load_daily_run
 from dagster_project.defs.jobs import MATERIALIZE_ALL
 from dagster_project.defs.schedules import DAILY_SCHEDULE, build_daily_schedule, schedules
-from dagster_project.lib.goals import load_goals, load_metric_catalog
-from dagster_project.lib.run_schedule import DailyRun, ScheduleSettings, load_daily_run
-from dagster_project.lib.settings import DBT_PROJECT_DIR, GOALS_FILE
+from dagster_project.settings import DBT_PROJECT_DIR, GOALS_FILE
 
 NEW_YORK = "America/New_York"
 

@@ -29,7 +29,7 @@ import orjson
 import pyarrow.parquet as pq
 import pytest
 
-from dagster_project.lib.settings import DBT_PROJECT_DIR, REPO_ROOT
+from dagster_project.settings import DBT_PROJECT_DIR, REPO_ROOT
 from sandbox.service.auth import SandboxCredentials
 from sandbox.service.server import run_sandbox
 from sandbox.simulation.config import SandboxConfig

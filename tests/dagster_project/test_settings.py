@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dagster_project.lib import settings
+from dagster_project import settings
 
 
 def test_defaults_live_under_the_repository_data_dir(monkeypatch: pytest.MonkeyPatch) -> None:

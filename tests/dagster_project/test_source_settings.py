@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dagster_project.lib.goals import GoalsFileError, load_goals, load_metric_catalog
-from dagster_project.lib.settings import DBT_PROJECT_DIR, GOALS_FILE
-from dagster_project.lib.source_settings import (
+from dagster_project.config.goals import GoalsFileError, load_goals, load_metric_catalog
+from dagster_project.config.source_settings import (
     HubspotSettings,
     SourceSettings,
     dbt_source_vars,
     load_source_settings,
 )
+from dagster_project.settings import DBT_PROJECT_DIR, GOALS_FILE
 
 A_PORTALS_OWN_SET_UP = """
 sources:

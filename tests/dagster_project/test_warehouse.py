@@ -13,8 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.lib import warehouse
-from dagster_project.lib.warehouse import WarehouseBusyError, busy_error, open_warehouse
+from dagster_project.warehouse import connection
+from dagster_project.warehouse.connection import WarehouseBusyError, busy_error, open_warehouse
 
 HOLD = """
 import sys, duckdb
@@ -60,7 +60,7 @@ def test_a_wait_reports_the_holder_and_gives_up_naming_it(
     held: tuple[Path, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path, pid = held
-    monkeypatch.setattr(warehouse, "REPORT_EVERY_SECONDS", 0.4)
+    monkeypatch.setattr(connection, "REPORT_EVERY_SECONDS", 0.4)
     reports: list[str] = []
     with (
         pytest.raises(WarehouseBusyError) as raised,

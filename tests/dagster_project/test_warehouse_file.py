@@ -14,7 +14,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.lib.warehouse_file import WarehouseFileError, ensure_writable_dir, incompatible_version
+from dagster_project.warehouse.file_errors import (
+    WarehouseFileError,
+    ensure_writable_dir,
+    incompatible_version,
+)
 
 _HEADER = 4096
 _MASK = (1 << 64) - 1

@@ -26,9 +26,9 @@ from typing import Any
 import duckdb
 import pytest
 
-from dagster_project.lib.goals_landing import land_goals, load_goals_file
-from dagster_project.lib.landing import land_stream
-from dagster_project.lib.settings import DBT_PROJECT_DIR, GOALS_FILE
+from dagster_project.goals.landing import land_goals, load_goals_file
+from dagster_project.loader.landing import land_stream
+from dagster_project.settings import DBT_PROJECT_DIR, GOALS_FILE
 from sandbox.clients import sandbox_streams
 from sandbox.service.server import run_sandbox
 from sandbox.simulation.config import SandboxConfig

@@ -18,7 +18,7 @@ import duckdb
 import pytest
 from dbt_warehouse import SandboxWarehouse, dbt_build, land_sandbox
 
-from dagster_project.lib.pacing_report import goal_status_report
+from dagster_project.goals.pacing_table import goal_status_report
 from sandbox.simulation.config import SandboxConfig
 
 pytestmark = pytest.mark.slow

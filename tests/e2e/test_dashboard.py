@@ -34,8 +34,8 @@ import pytest
 
 from dagster_project.definitions import defs as load_definitions
 from dagster_project.defs.resources import CREDENTIAL_VARS
-from dagster_project.lib.exports import MANIFEST_FILE, published
-from dagster_project.lib.settings import REPO_ROOT
+from dagster_project.settings import REPO_ROOT
+from dagster_project.warehouse.exports import MANIFEST_FILE, published
 from sandbox.simulation.config import SandboxConfig
 
 pytestmark = pytest.mark.slow

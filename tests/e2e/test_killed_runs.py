@@ -31,7 +31,7 @@ from dagster_project.cli.demo import open_demo_instance
 from dagster_project.defs.dbt.assets import milemarker_dbt
 from dagster_project.defs.exports.assets import export_marts_asset
 from dagster_project.defs.resources import CREDENTIAL_VARS
-from dagster_project.lib.exports import published_files
+from dagster_project.warehouse.exports import published_files
 
 pytestmark = pytest.mark.slow
 

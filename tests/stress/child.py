@@ -20,9 +20,9 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from dagster_project.lib.exports import DbtRun, Mart, export_marts
-from dagster_project.lib.landing import land_stream
-from dagster_project.lib.warehouse import open_warehouse
+from dagster_project.loader.landing import land_stream
+from dagster_project.warehouse.connection import open_warehouse
+from dagster_project.warehouse.exports import DbtRun, Mart, export_marts
 from sandbox.clients import env_streams
 
 

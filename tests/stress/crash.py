@@ -24,8 +24,8 @@ from pathlib import Path
 from warehouse_compare import Fingerprint, fingerprints
 
 from connectors.registry import SOURCES
-from dagster_project.lib.landing import land_stream
-from dagster_project.lib.warehouse import open_warehouse
+from dagster_project.loader.landing import land_stream
+from dagster_project.warehouse.connection import open_warehouse
 from sandbox.clients import sandbox_streams
 from sandbox.service.server import Sandbox
 

@@ -33,7 +33,7 @@ from warehouse_compare import differences
 from dagster_project.definitions import defs as load_definitions
 from dagster_project.defs.jobs import LAND_RAW
 from dagster_project.defs.resources import WarehouseResource
-from dagster_project.lib.exports import CURRENT, MANIFEST_FILE
+from dagster_project.warehouse.exports import CURRENT, MANIFEST_FILE
 from sandbox.service.faults import FaultKind, FaultProfile
 from sandbox.service.server import run_sandbox
 from sandbox.simulation.config import SandboxConfig

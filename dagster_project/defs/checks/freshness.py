@@ -18,9 +18,9 @@ from datetime import timedelta
 import dagster as dg
 
 from connectors.registry import SOURCES
+from dagster_project.config.run_schedule import DailyRun, load_daily_run
 from dagster_project.defs.streams import raw_table_keys
-from dagster_project.lib.run_schedule import DailyRun, load_daily_run
-from dagster_project.lib.settings import GOALS_FILE
+from dagster_project.settings import GOALS_FILE
 
 RAW_ASSETS = dg.AssetSelection.assets(*(key for source in SOURCES for key in raw_table_keys(source.catalog)))
 """The sources' tables, not the whole raw layer: the goals file changes when someone edits it, not daily."""

@@ -3,7 +3,7 @@
 The specs are generated from the goals file when definitions load, so adding a goal (or a rep to a
 ``per_owner`` goal) adds a check with no code change. They are non-blocking: a goal falling behind
 is news for the business, not a reason to stop exports or other assets. The decision itself lives
-in :mod:`dagster_project.lib.goal_checks`; this module only reads the warehouse and reports.
+in :mod:`dagster_project.goals.checks`; this module only reads the warehouse and reports.
 """
 
 from collections.abc import Iterator
@@ -12,9 +12,9 @@ from pathlib import Path
 import dagster as dg
 
 from dagster_project.defs.resources import WarehouseResource
-from dagster_project.lib.goal_evaluation import GoalLine, GoalOutcome, evaluate_goals, goal_lines, read_pacing
-from dagster_project.lib.goals_landing import load_goals_file
-from dagster_project.lib.settings import GOALS_FILE
+from dagster_project.goals.evaluation import GoalLine, GoalOutcome, evaluate_goals, goal_lines, read_pacing
+from dagster_project.goals.landing import load_goals_file
+from dagster_project.settings import GOALS_FILE
 
 GOAL_STATUS_ASSET = dg.AssetKey(["marts", "mart_goal_status"])
 GOAL_PACING_ASSET = dg.AssetKey(["marts", "fct_goal_pacing_daily"])

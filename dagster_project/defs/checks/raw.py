@@ -6,7 +6,7 @@
   between two loads: landing absorbs the drift, but staging models may need a look;
 - ``no_rejected_records`` WARNs while the table has unresolved rejects in
   ``raw_meta.rejected_records`` (records set aside as unreadable, the rest landed) and is an ERROR,
-  blocking what is built on the table, past :func:`~dagster_project.lib.quarantine.past_threshold`
+  blocking what is built on the table, past :func:`~dagster_project.loader.quarantine.past_threshold`
   (more than 1 % of the table's records, or more than 100).
 
 One check step per source rather than one per table: ~30 tables each with its own step would add a
@@ -25,8 +25,8 @@ from connectors.catalog import SourceCatalog
 from connectors.registry import SOURCES
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.defs.streams import raw_table_keys
-from dagster_project.lib.quarantine import ERROR_COUNT, ERROR_SHARE, open_rejects, past_threshold
-from dagster_project.lib.raw_quality import PRIMARY_KEY_METADATA, key_violations, row_count_problem
+from dagster_project.loader.quarantine import ERROR_COUNT, ERROR_SHARE, open_rejects, past_threshold
+from dagster_project.loader.raw_quality import PRIMARY_KEY_METADATA, key_violations, row_count_problem
 
 ROW_COUNT_CHECK = "row_count_holds"
 ROW_COUNT_METADATA = "dagster/row_count"

@@ -30,7 +30,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from dagster_project.defs.dbt.build_vars import DbtBuildConfig, dbt_vars
 from dagster_project.defs.dbt.project import DBT_PROJECT
 from dagster_project.defs.resources import WarehouseResource
-from dagster_project.lib.dbt_runs import new_run_target
+from dagster_project.warehouse.dbt_runs import new_run_target
 
 AS_OF_DATE = "as_of_date"
 """Metadata key, on every model's materialization, of the ``as_of_date`` var dbt built it with."""

@@ -16,9 +16,9 @@ from typing import Any
 
 import dagster as dg
 
-from dagster_project.lib.organisation import load_organisation
-from dagster_project.lib.settings import GOALS_FILE
-from dagster_project.lib.source_settings import dbt_source_vars, load_source_settings
+from dagster_project.config.organisation import load_organisation
+from dagster_project.config.source_settings import dbt_source_vars, load_source_settings
+from dagster_project.settings import GOALS_FILE
 
 
 class DbtBuildConfig(dg.Config):

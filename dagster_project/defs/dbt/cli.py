@@ -1,6 +1,6 @@
 """The dbt CLI resource: dbt on a leash, minus two start-up costs dagster-dbt pays per invocation.
 
-dbt is started through ``milemarker-dbt`` (:mod:`dagster_project.lib.dbt_leash`), so a run that is
+dbt is started through ``milemarker-dbt`` (:mod:`dagster_project.warehouse.dbt_leash`), so a run that is
 killed takes its dbt child with it instead of leaving it to build on, holding the warehouse.
 
 Before each ``dbt`` command, ``DbtCliResource.cli`` (dagster-dbt 0.29)
@@ -13,7 +13,7 @@ Before each ``dbt`` command, ``DbtCliResource.cli`` (dagster-dbt 0.29)
 
 dagster-dbt 0.29 has no public option for either, so both shortcuts override private hooks of
 ``DbtCliResource``. Each is checked when this module is imported
-(:mod:`dagster_project.lib.private_api`): if an upgrade removed or reshaped its hook, the override
+(:mod:`dagster_project.runs.private_api`): if an upgrade removed or reshaped its hook, the override
 is left out, a warning says so once per process, and dbt runs the stock way -- slower, still
 correct. ``tests/dagster_project/test_dbt_cli.py`` tells the maintainer whether both shortcuts are
 active on the pinned version.
@@ -29,8 +29,8 @@ from functools import cached_property
 from dagster_dbt import DbtCliResource, DbtProject
 from packaging.version import Version
 
-from dagster_project.lib.dbt_leash import launcher_path
-from dagster_project.lib.private_api import PrivateApiChanged, require_attribute, require_method
+from dagster_project.runs.private_api import PrivateApiChanged, require_attribute, require_method
+from dagster_project.warehouse.dbt_leash import launcher_path
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ import yaml
 from dagster_dbt import DbtProject
 
 from dagster_project.defs.dbt.build_vars import DbtBuildConfig, dbt_vars
-from dagster_project.lib.settings import DBT_PROJECT_DIR, warehouse_path
+from dagster_project.settings import DBT_PROJECT_DIR, warehouse_path
 
 
 def _build_vars_args() -> list[str]:

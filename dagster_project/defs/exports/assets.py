@@ -24,8 +24,8 @@ from dagster_dbt import get_asset_key_for_model
 from dagster_project.defs.dbt import assets as dbt_assets
 from dagster_project.defs.dbt.project import DBT_PROJECT
 from dagster_project.defs.resources import WarehouseResource
-from dagster_project.lib.dbt_marts import load_manifest, mart_from_node, mart_nodes
-from dagster_project.lib.exports import (
+from dagster_project.warehouse.dbt_marts import load_manifest, mart_from_node, mart_nodes
+from dagster_project.warehouse.exports import (
     CURRENT,
     DbtRun,
     ExportedMart,

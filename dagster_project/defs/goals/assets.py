@@ -11,11 +11,11 @@ from pathlib import Path
 
 import dagster as dg
 
+from dagster_project.config.goals import GoalsFileError
 from dagster_project.defs.resources import WarehouseResource
-from dagster_project.lib.goals import GoalsFileError
-from dagster_project.lib.goals_landing import GOALS_TABLE, land_goals, load_goals_file
-from dagster_project.lib.layers import RAW_LAYER_TAGS
-from dagster_project.lib.settings import GOALS_FILE
+from dagster_project.goals.landing import GOALS_TABLE, land_goals, load_goals_file
+from dagster_project.loader.layers import RAW_LAYER_TAGS
+from dagster_project.settings import GOALS_FILE
 
 
 class GoalsConfig(dg.Config):

@@ -6,7 +6,7 @@ incompatible DuckDB release ends in "storage version number N". Both need an own
 error names the path, the cause and the remedy. A missing data directory is not an error: it is
 created (a first run on a new machine must just work).
 
-Meant for :func:`dagster_project.lib.warehouse.open_warehouse` (next to its busy-file check), so
+Meant for :func:`dagster_project.warehouse.connection.open_warehouse` (next to its busy-file check), so
 every opener -- resources, CLI, tests -- gets the same messages.
 """
 

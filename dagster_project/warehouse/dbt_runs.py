@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from dagster_project.lib.dated_dirs import dated_name, prune_oldest
+from dagster_project.warehouse.dated_dirs import dated_name, prune_oldest
 
 RUNS_KEPT = 5
 """dbt invocations whose target folders are kept, the one about to start included."""

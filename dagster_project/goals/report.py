@@ -11,11 +11,11 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from dagster_project.lib.goal_checks import Severity
-from dagster_project.lib.goal_evaluation import GoalOutcome, evaluate_goals, goal_lines, read_pacing
-from dagster_project.lib.goals_landing import load_goals_file
-from dagster_project.lib.pacing_report import goal_status_report
-from dagster_project.lib.warehouse import open_warehouse
+from dagster_project.goals.checks import Severity
+from dagster_project.goals.evaluation import GoalOutcome, evaluate_goals, goal_lines, read_pacing
+from dagster_project.goals.landing import load_goals_file
+from dagster_project.goals.pacing_table import goal_status_report
+from dagster_project.warehouse.connection import open_warehouse
 
 
 def render_goal_outcomes(outcomes: Sequence[GoalOutcome]) -> str:

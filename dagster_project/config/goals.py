@@ -9,7 +9,7 @@ The metrics a goal may name are the rows of ``dbt/seeds/goal_metrics.csv``: the 
 metric registry is tested against, so Python and SQL cannot disagree on what exists.
 
 Reading the file (size limit, UTF-8, YAML without anchors, one parse per version of the file) is
-:mod:`dagster_project.lib.goals_source`'s job; this module validates what was read.
+:mod:`dagster_project.config.goals_source`'s job; this module validates what was read.
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, field_validator, model_validator
 
-from dagster_project.lib.goals_source import GoalsFileError, GoalsProblem, read_goals_yaml
-from dagster_project.lib.organisation import Organisation
-from dagster_project.lib.run_schedule import ScheduleSettings
-from dagster_project.lib.source_settings import SourceSettings
-from dagster_project.lib.yaml_locations import format_path
+from dagster_project.config.goals_source import GoalsFileError, GoalsProblem, read_goals_yaml
+from dagster_project.config.organisation import Organisation
+from dagster_project.config.run_schedule import ScheduleSettings
+from dagster_project.config.source_settings import SourceSettings
+from dagster_project.config.yaml_locations import format_path
 
 FILTER_KEYS = ("service_line", "lead_source", "owner", "dealtype")
 

@@ -22,8 +22,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from dagster_project.lib.goals_source import read_goals_block
-from dagster_project.lib.organisation import load_organisation
+from dagster_project.config.goals_source import read_goals_block
+from dagster_project.config.organisation import load_organisation
 
 
 class ScheduleSettings(BaseModel):

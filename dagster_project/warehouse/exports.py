@@ -62,9 +62,9 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from dagster_project.lib import settings
-from dagster_project.lib.dated_dirs import dated_name, prune_oldest
-from dagster_project.lib.warehouse import open_warehouse
+from dagster_project import settings
+from dagster_project.warehouse.connection import open_warehouse
+from dagster_project.warehouse.dated_dirs import dated_name, prune_oldest
 
 MANIFEST_FILE = "manifest.json"
 CURRENT = "current"

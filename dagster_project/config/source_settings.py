@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from dagster_project.lib.goals_source import read_goals_block
+from dagster_project.config.goals_source import read_goals_block
 
 LifecycleStage = Literal["lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity", "customer"]
 """HubSpot's lifecycle stages that carry a ``hs_lifecyclestage_<stage>_date`` the funnel reads."""

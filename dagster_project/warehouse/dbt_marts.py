@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from dagster_project.lib.exports import Mart
+from dagster_project.warehouse.exports import Mart
 
 MARTS_FOLDER = "models/marts/"
 

@@ -11,7 +11,7 @@ A bad record is not an exception: the connector sets it aside (:mod:`connectors.
 without a key are set aside here, and the rest of the stream lands. Rows of a rejected record id are
 left out of every table of the stream whose first key column holds that id (a deal and its stage
 history, an invoice and its lines), and the rejects are written to ``raw_meta.rejected_records`` in
-the same transaction (:mod:`dagster_project.lib.quarantine`), which also resolves earlier rejects
+the same transaction (:mod:`dagster_project.loader.quarantine`), which also resolves earlier rejects
 whose record has now landed.
 
 Because it drives the stream, this is also where a landing's time is split between the connector
@@ -38,10 +38,10 @@ import pyarrow.compute as pc
 from connectors.base import Stream, StreamState, TableSpec, collect_read_stats
 from connectors.catalog import raw_schema
 from connectors.rejects import RejectedRecord, collect_rejects
-from dagster_project.lib.key_checks import split_null_keys
-from dagster_project.lib.quarantine import ensure_rejects_table, open_record_ids, record_rejects, resolve
-from dagster_project.lib.raw_tables import RawTable, with_ordinal
-from dagster_project.lib.stream_state import ensure_state_table, read_state, write_state
+from dagster_project.loader.key_checks import split_null_keys
+from dagster_project.loader.quarantine import ensure_rejects_table, open_record_ids, record_rejects, resolve
+from dagster_project.loader.raw_tables import RawTable, with_ordinal
+from dagster_project.loader.stream_state import ensure_state_table, read_state, write_state
 
 FLUSH_ROWS = 250_000
 _RELATION = "_landing_batch"

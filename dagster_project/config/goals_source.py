@@ -21,7 +21,12 @@ from typing import Any
 
 import yaml
 
-from dagster_project.lib.yaml_locations import LocatedDocument, LocatedYamlError, format_path, parse_located
+from dagster_project.config.yaml_locations import (
+    LocatedDocument,
+    LocatedYamlError,
+    format_path,
+    parse_located,
+)
 
 MAX_GOALS_FILE_BYTES = 1024 * 1024
 """1 MiB: goals.yml is written by hand; a file this big is not the goals file you meant."""
@@ -66,7 +71,7 @@ def read_goals_yaml(path: Path) -> LocatedDocument:
 def read_goals_block(path: Path, key: str) -> Any:
     """One top-level block (``organisation``, ``schedule``) as written; ``{}`` if the file or block is absent.
 
-    A file that is not a mapping has no blocks here; :func:`dagster_project.lib.goals.load_goals`
+    A file that is not a mapping has no blocks here; :func:`dagster_project.config.goals.load_goals`
     is where that mistake is reported.
     """
     if not path.exists():

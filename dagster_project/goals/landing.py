@@ -22,8 +22,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from dagster_project.lib.goals import GoalsFile, load_goals, load_metric_catalog, parse_period_label
-from dagster_project.lib.settings import DBT_PROJECT_DIR
+from dagster_project.config.goals import GoalsFile, load_goals, load_metric_catalog, parse_period_label
+from dagster_project.settings import DBT_PROJECT_DIR
 
 GOALS_SCHEMA_NAME = "raw_config"
 GOALS_TABLE = f"{GOALS_SCHEMA_NAME}.goals"

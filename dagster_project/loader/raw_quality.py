@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from dagster_project.lib.raw_tables import quote
+from dagster_project.loader.raw_tables import quote
 
 PRIMARY_KEY_METADATA = "milemarker/primary_key"
 """Materialization metadata key under which a landing records its table's primary key columns."""

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from dagster_project.lib.goals_source import read_goals_block
+from dagster_project.config.goals_source import read_goals_block
 
 
 class Organisation(BaseModel):

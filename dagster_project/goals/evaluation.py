@@ -20,8 +20,8 @@ from datetime import date
 
 import duckdb
 
-from dagster_project.lib.goal_checks import PacingRow, Verdict, decide, missing_row_verdict
-from dagster_project.lib.goals import Drift, GoalsFile, Thresholds
+from dagster_project.config.goals import Drift, GoalsFile, Thresholds
+from dagster_project.goals.checks import PacingRow, Verdict, decide, missing_row_verdict
 
 PACING_TABLE = "marts.fct_goal_pacing_daily"
 STATUS_TABLE = "marts.mart_goal_status"

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.lib.warehouse_file import ensure_writable_dir, incompatible_version
+from dagster_project.warehouse.file_errors import ensure_writable_dir, incompatible_version
 
 _LOCK_CONFLICT = "Could not set lock on file"
 _HOLDER_PID = re.compile(r"\(PID (\d+)\)")

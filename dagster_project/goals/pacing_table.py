@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from dagster_project.lib.warehouse import open_warehouse
+from dagster_project.warehouse.connection import open_warehouse
 
 COLUMNS = ("goal", "period", "target", "actual", "expected", "projected", "attainment", "status")
 _QUERY = """

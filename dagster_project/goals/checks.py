@@ -29,7 +29,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from dagster_project.lib.goals import Drift, Thresholds
+from dagster_project.config.goals import Drift, Thresholds
 
 
 class Severity(StrEnum):
