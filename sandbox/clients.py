@@ -74,21 +74,8 @@ def env_streams(env: Mapping[str, str], token_store_path: Path) -> list[Stream]:
     """Every stream, reading from a sandbox known only by its ``env()`` lines (one another process
     serves, as ``python -m sandbox serve`` prints them), unpaced: such a sandbox runs
     with its limits off."""
-    hubspot = HubspotConfig(
-        access_token=env["HUBSPOT_ACCESS_TOKEN"],
-        base_url=env["HUBSPOT_BASE_URL"],
-        requests_per_ten_seconds=UNLIMITED,
-        search_requests_per_second=UNLIMITED,
+    hubspot = HubspotConfig.from_env(
+        env, requests_per_ten_seconds=UNLIMITED, search_requests_per_second=UNLIMITED
     )
-    xero = XeroConfig(
-        client_id=env["XERO_CLIENT_ID"],
-        client_secret=env["XERO_CLIENT_SECRET"],
-        refresh_token=env["XERO_REFRESH_TOKEN"],
-        tenant_id=env["XERO_TENANT_ID"],
-        api_url=env["XERO_BASE_URL"],
-        token_url=env["XERO_TOKEN_URL"],
-        connections_url=env["XERO_CONNECTIONS_URL"],
-        token_store_path=token_store_path,
-        requests_per_minute=UNLIMITED,
-    )
+    xero = XeroConfig.from_env(env, token_store_path, requests_per_minute=UNLIMITED)
     return [*hubspot_streams(hubspot), *xero_streams(xero)]

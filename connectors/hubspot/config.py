@@ -1,11 +1,18 @@
-"""HubSpot connection settings: one frozen object the Dagster resource builds from its fields."""
+"""HubSpot connection settings: one frozen object, built from the environment in one place."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from connectors.http import HttpSettings
+
+TOKEN_VAR = "HUBSPOT_ACCESS_TOKEN"
+"""A private app's access token; set, it selects the real portal over the sandbox."""
+URL_VARS = {"base_url": "HUBSPOT_BASE_URL"}
+"""Endpoint overrides (a proxy, a test server); unset ones keep HubSpot's own."""
 
 
 @dataclass(frozen=True)
@@ -40,3 +47,12 @@ class HubspotConfig:
             raise ValueError("HubspotConfig.access_token is empty")
         if self.search_page_size > self.search_result_cap:
             raise ValueError("search_page_size cannot exceed search_result_cap")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], **overrides: Any) -> HubspotConfig:
+        """The settings a run reads from the environment; ``overrides`` (a flag, a pacing) win."""
+        settings: dict[str, Any] = {
+            "access_token": env.get(TOKEN_VAR, ""),
+            **{field_name: env[name] for field_name, name in URL_VARS.items() if env.get(name)},
+        }
+        return cls(**(settings | overrides))

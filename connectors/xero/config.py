@@ -1,4 +1,4 @@
-"""Xero connection settings: one frozen object the Dagster resource builds from its fields."""
+"""Xero connection settings: one frozen object, built from the environment in one place."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from connectors.http import HttpSettings
 
@@ -18,6 +18,17 @@ GRANT_VAR = "XERO_GRANT_TYPE"
 """Selects the grant; unset means ``refresh_token``. Explicit rather than inferred from a missing
 ``XERO_REFRESH_TOKEN``: a forgotten token must read "XERO_REFRESH_TOKEN not set", not turn into a
 client_credentials attempt that Xero refuses with ``unauthorized_client``."""
+CLIENT_ID_VAR = "XERO_CLIENT_ID"
+CLIENT_SECRET_VAR = "XERO_CLIENT_SECRET"
+REFRESH_TOKEN_VAR = "XERO_REFRESH_TOKEN"
+URL_VARS = {
+    "api_url": "XERO_BASE_URL",
+    "token_url": "XERO_TOKEN_URL",
+    "connections_url": "XERO_CONNECTIONS_URL",
+}
+"""Endpoint overrides (a proxy, a test server); unset ones keep Xero's own."""
+TENANT_VAR = "XERO_TENANT_ID"
+"""The organisation to read when the connection reaches several (unset: the only one)."""
 
 
 def grant_named(value: str) -> Grant:
@@ -39,8 +50,8 @@ def credential_vars(grant: Grant) -> tuple[str, ...]:
 
     A Custom Connection has no refresh token: ``XERO_REFRESH_TOKEN`` is ignored in that mode.
     """
-    app = ("XERO_CLIENT_ID", "XERO_CLIENT_SECRET")
-    return app if grant == "client_credentials" else (*app, "XERO_REFRESH_TOKEN")
+    app = (CLIENT_ID_VAR, CLIENT_SECRET_VAR)
+    return app if grant == "client_credentials" else (*app, REFRESH_TOKEN_VAR)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,3 +96,17 @@ class XeroConfig:
     @property
     def uses_refresh_token(self) -> bool:
         return self.grant == "refresh_token"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], token_store_path: Path, **overrides: Any) -> XeroConfig:
+        """The settings a run reads from the environment; ``overrides`` (a ``connect`` flag, a
+        pacing) win. A Custom Connection ignores ``XERO_REFRESH_TOKEN``."""
+        grant = overrides.pop("grant", None) or env_grant(env)
+        settings: dict[str, Any] = {
+            "client_id": env.get(CLIENT_ID_VAR, ""),
+            "client_secret": env.get(CLIENT_SECRET_VAR, ""),
+            "refresh_token": env.get(REFRESH_TOKEN_VAR, "") if grant == "refresh_token" else "",
+            "tenant_id": env.get(TENANT_VAR) or None,
+            **{field_name: env[name] for field_name, name in URL_VARS.items() if env.get(name)},
+        }
+        return cls(grant=grant, token_store_path=token_store_path, **(settings | overrides))

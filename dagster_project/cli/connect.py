@@ -25,11 +25,10 @@ from connectors.hubspot.config import HubspotConfig
 from connectors.xero.auth import xero_tokens
 from connectors.xero.client import READ_SCOPES as XERO_SCOPES
 from connectors.xero.client import rate_limit_wait
-from connectors.xero.config import GRANT_VAR, XeroConfig
+from connectors.xero.config import CLIENT_ID_VAR, CLIENT_SECRET_VAR, GRANT_VAR, URL_VARS, XeroConfig
 from dagster_project.cli import hubspot_portal as hs
 from dagster_project.cli import xero_oauth
 from dagster_project.cli.checks import Check, Status, report
-from dagster_project.cli.xero_org import config_from_env
 from dagster_project.settings import xero_token_store
 
 
@@ -47,7 +46,9 @@ def connect_hubspot(token: str | None = None, base_url: str | None = None) -> in
                 )
             ]
         )
-    portal = hs.read_portal(base_url or os.environ.get("HUBSPOT_BASE_URL") or HubspotConfig.base_url, token)
+    portal = hs.read_portal(
+        base_url or HubspotConfig.from_env(os.environ, access_token=token).base_url, token
+    )
     checks = [hs.token_check(portal)]
     if checks[0].status is Status.OK:
         checks += [hs.scope_check(portal), hs.property_check(portal)]
@@ -75,15 +76,15 @@ class XeroApp:
 
     @classmethod
     def from_env(cls) -> XeroApp | None:
-        client_id, secret = os.environ.get("XERO_CLIENT_ID"), os.environ.get("XERO_CLIENT_SECRET")
+        client_id, secret = os.environ.get(CLIENT_ID_VAR), os.environ.get(CLIENT_SECRET_VAR)
         if not (client_id and secret):
             return None
         return cls(
             client_id,
             secret,
             os.environ.get("XERO_AUTHORIZE_URL") or xero_oauth.AUTHORIZE_URL,
-            os.environ.get("XERO_TOKEN_URL") or XeroConfig.token_url,
-            os.environ.get("XERO_CONNECTIONS_URL") or XeroConfig.connections_url,
+            os.environ.get(URL_VARS["token_url"]) or XeroConfig.token_url,
+            os.environ.get(URL_VARS["connections_url"]) or XeroConfig.connections_url,
         )
 
 
@@ -145,8 +146,8 @@ def connect_xero_custom(
     ask: Callable[[str], str] = input,
 ) -> int:
     """A Custom Connection (flags, else ``XERO_CLIENT_ID``/``SECRET``): a token, then its organisation."""
-    client_id = client_id or os.environ.get("XERO_CLIENT_ID")
-    client_secret = client_secret or os.environ.get("XERO_CLIENT_SECRET")
+    client_id = client_id or os.environ.get(CLIENT_ID_VAR)
+    client_secret = client_secret or os.environ.get(CLIENT_SECRET_VAR)
     name = "xero custom connection"
     if not (client_id and client_secret):
         todo = (
@@ -154,7 +155,7 @@ def connect_xero_custom(
             "XERO_CLIENT_ID and XERO_CLIENT_SECRET or pass --client-id/--client-secret"
         )
         return report([Check(Status.FAIL, name, "no client id and secret (flags or environment)", todo)])
-    config = config_from_env(
+    config = XeroConfig.from_env(
         os.environ,
         xero_token_store(),
         grant="client_credentials",

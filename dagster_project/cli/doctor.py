@@ -14,12 +14,12 @@ import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 
-from connectors.hubspot.config import HubspotConfig
-from connectors.xero.config import credential_vars, env_grant
+from connectors.hubspot.config import TOKEN_VAR, HubspotConfig
+from connectors.xero.config import XeroConfig, credential_vars, env_grant
 from dagster_project.cli import hubspot_portal as hs
 from dagster_project.cli.checks import Check, Status, report
 from dagster_project.cli.local_checks import dagster_home, dagster_home_check, warehouse_check
-from dagster_project.cli.xero_org import config_from_env, xero_checks
+from dagster_project.cli.xero_org import xero_checks
 from dagster_project.config.organisation import load_organisation
 from dagster_project.config.source_settings import load_source_settings
 from dagster_project.settings import GOALS_FILE, warehouse_path, xero_token_store
@@ -48,10 +48,10 @@ class _SandboxOnDemand:
 
 
 def hubspot_section(sandbox: _SandboxOnDemand, home_currency: str) -> list[Check]:
-    token = os.environ.get("HUBSPOT_ACCESS_TOKEN")
+    token = os.environ.get(TOKEN_VAR)
     if token:
         source = []
-        base_url = os.environ.get("HUBSPOT_BASE_URL") or HubspotConfig.base_url
+        base_url = HubspotConfig.from_env(os.environ).base_url
     else:
         running = sandbox()
         token, base_url = running.credentials.hubspot_access_token, running.hubspot_base_url
@@ -86,7 +86,7 @@ def xero_section(sandbox: _SandboxOnDemand, scratch: Path, home_currency: str) -
         todo = "set them (docs/connect.md), or unset all Xero variables to use the sandbox"
         return [Check(Status.FAIL, "xero", f"{missing} not set", todo)]
     if present:
-        return xero_checks(config_from_env(os.environ, xero_token_store()), home_currency)
+        return xero_checks(XeroConfig.from_env(os.environ, xero_token_store()), home_currency)
     unset = "XERO_CLIENT_ID/SECRET" + ("/REFRESH_TOKEN" if grant == "refresh_token" else "")
     source = Check(Status.OK, "xero", f"{unset} are not set: checking the sandbox")
     return [source, *xero_checks(xero_config(sandbox(), scratch / "xero_token.json"), home_currency)]

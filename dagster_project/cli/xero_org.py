@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import requests
@@ -17,7 +16,7 @@ import requests
 from connectors.base import ConnectorError
 from connectors.http import HttpSettings
 from connectors.xero.client import DATA_SCOPES, READ_SCOPES, XeroClient
-from connectors.xero.config import XeroConfig, env_grant
+from connectors.xero.config import XeroConfig
 from connectors.xero.tables import ENDPOINTS
 from dagster_project.cli.checks import Check, Status
 from dagster_project.config.source_settings import load_source_settings
@@ -46,29 +45,6 @@ def tracking_category_names() -> tuple[str, ...]:
     """The tracking categories the marts read, as goals.yml's ``sources.xero`` names them."""
     categories = load_source_settings(GOALS_FILE).xero.tracking_categories
     return (categories.service_line, categories.client)
-
-
-def config_from_env(env: Mapping[str, str], token_store: Path, **overrides: Any) -> XeroConfig:
-    """The Xero settings a run would use, from the variables ``dagster_project.defs.resources``
-    reads; ``overrides`` (a ``connect`` flag) win. A Custom Connection ignores XERO_REFRESH_TOKEN."""
-    grant = overrides.pop("grant", None) or env_grant(env)
-    urls = {
-        field: env[name]
-        for field, name in (
-            ("api_url", "XERO_BASE_URL"),
-            ("token_url", "XERO_TOKEN_URL"),
-            ("connections_url", "XERO_CONNECTIONS_URL"),
-        )
-        if env.get(name)
-    }
-    settings: dict[str, Any] = {
-        "client_id": env.get("XERO_CLIENT_ID", ""),
-        "client_secret": env.get("XERO_CLIENT_SECRET", ""),
-        "refresh_token": env.get("XERO_REFRESH_TOKEN", "") if grant == "refresh_token" else "",
-        "tenant_id": env.get("XERO_TENANT_ID") or None,
-        **urls,
-    }
-    return XeroConfig(grant=grant, token_store_path=token_store, **(settings | overrides))
 
 
 def xero_checks(config: XeroConfig, home_currency: str) -> list[Check]:

@@ -9,7 +9,7 @@ on a free port and stops with it. The same connector code runs either way.
 import dataclasses
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -21,7 +21,11 @@ from pydantic import PrivateAttr
 from connectors.base import Stream
 from connectors.http import HttpSettings, RequestBudget
 from connectors.hubspot import HubspotConfig, hubspot_streams
+from connectors.hubspot.config import TOKEN_VAR as HUBSPOT_TOKEN_VAR
+from connectors.hubspot.config import URL_VARS as HUBSPOT_URL_VARS
 from connectors.xero import XeroConfig, xero_streams
+from connectors.xero.config import TENANT_VAR as XERO_TENANT_VAR
+from connectors.xero.config import URL_VARS as XERO_URL_VARS
 from connectors.xero.config import credential_vars, env_grant, grant_named
 from dagster_project import settings
 from dagster_project.defs.dbt.cli import MilemarkerDbtCliResource
@@ -246,7 +250,7 @@ def _xero_credentials() -> dict[str, dg.EnvVar | str | None]:
     return {
         **{field: _secret(name) for field, name in zip(fields, names, strict=False)},
         "grant": grant,
-        "tenant_id": _secret("XERO_TENANT_ID") if present else None,
+        "tenant_id": _secret(XERO_TENANT_VAR) if present else None,
     }
 
 
@@ -258,7 +262,7 @@ def _sandbox() -> SandboxResource:
     )
 
 
-def _optional_urls(**env_names: str) -> dict[str, str]:
+def _optional_urls(env_names: Mapping[str, str]) -> dict[str, str]:
     """URL overrides from the environment; unset ones keep the resource's real-API defaults."""
     return {field: os.environ[name] for field, name in env_names.items() if os.environ.get(name)}
 
@@ -273,21 +277,17 @@ def resources() -> dg.Definitions:
             "sandbox": sandbox,
             "http": http,
             "hubspot": HubspotResource(
-                access_token=_secret("HUBSPOT_ACCESS_TOKEN"),
+                access_token=_secret(HUBSPOT_TOKEN_VAR),
                 sandbox=sandbox,
                 http=http,
-                **_optional_urls(base_url="HUBSPOT_BASE_URL"),
+                **_optional_urls(HUBSPOT_URL_VARS),
             ),
             "xero": XeroResource(
                 **_xero_credentials(),
                 token_store=str(settings.xero_token_store()),
                 sandbox=sandbox,
                 http=http,
-                **_optional_urls(
-                    api_url="XERO_BASE_URL",
-                    token_url="XERO_TOKEN_URL",
-                    connections_url="XERO_CONNECTIONS_URL",
-                ),
+                **_optional_urls(XERO_URL_VARS),
             ),
             "dbt": MilemarkerDbtCliResource.leashed(DBT_PROJECT),
         }
