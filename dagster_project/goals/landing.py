@@ -1,4 +1,5 @@
-"""Land a validated goals file as ``raw_config.goals``: the whole table replaced in one transaction.
+"""Land a validated goals file as ``raw_config.goals``, and the dbt settings of the same file as
+``raw_config.settings``: both tables replaced as a whole, in one transaction.
 
 The goals file is the complete truth about the goals (a goal deleted from the file must disappear
 from the warehouse), so there is no merge: the table is rebuilt from the file's rows. Validation
@@ -10,6 +11,10 @@ nested (owner targets, overrides and filters as maps) and are unpacked by the st
 Override labels (``2026-12``, ``2026-Q4``) are resolved to the first day they name here, once, so
 SQL never parses labels.
 
+``raw_config.settings`` holds one row per dbt var of the organisation and sources blocks
+(``dagster_project/config/dbt_vars.py``), its value as JSON: what a hand-run ``dbt build`` reads in
+place of the ``--vars`` Dagster passes.
+
 Dagster-free on purpose: the ``goals`` asset calls it, and so do tests that build a warehouse by hand.
 """
 
@@ -20,13 +25,19 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import orjson
 import pyarrow as pa
 
+from dagster_project.config.dbt_vars import settings_vars
 from dagster_project.config.goals import GoalsFile, load_goals, load_metric_catalog, parse_period_label
 from dagster_project.settings import DBT_PROJECT_DIR
 
 GOALS_SCHEMA_NAME = "raw_config"
 GOALS_TABLE = f"{GOALS_SCHEMA_NAME}.goals"
+SETTINGS_TABLE = f"{GOALS_SCHEMA_NAME}.settings"
+SETTINGS_ARROW_SCHEMA = pa.schema(
+    [pa.field("setting_name", pa.string(), nullable=False), ("value_json", pa.string())]
+)
 METRIC_CATALOG_FILE = DBT_PROJECT_DIR / "seeds" / "goal_metrics.csv"
 """The metric catalog seed: the same file dbt loads, so Python and SQL agree on what exists."""
 
@@ -85,21 +96,31 @@ def goals_table(goals: GoalsFile, loaded_at: datetime) -> pa.Table:
 
 
 def land_goals(con: duckdb.DuckDBPyConnection, goals: GoalsFile) -> int:
-    """Replace ``raw_config.goals`` with ``goals`` in one transaction; returns the number of goals."""
+    """Replace ``raw_config.goals`` and ``raw_config.settings`` with what ``goals`` says, in one
+    transaction; returns the number of goals."""
     table = goals_table(goals, datetime.now(UTC))
+    settings = settings_vars(goals.document.organisation, goals.document.sources)
+    setting_rows = [
+        {"setting_name": name, "value_json": orjson.dumps(value).decode()} for name, value in settings.items()
+    ]
     con.begin()
     try:
         con.execute(f"create schema if not exists {GOALS_SCHEMA_NAME}")
-        con.register("_goals_rows", table)
-        try:
-            con.execute(f"create or replace table {GOALS_TABLE} as select * from _goals_rows")
-        finally:
-            con.unregister("_goals_rows")
+        _replace(con, GOALS_TABLE, table)
+        _replace(con, SETTINGS_TABLE, pa.Table.from_pylist(setting_rows, schema=SETTINGS_ARROW_SCHEMA))
         con.commit()
     except BaseException:
         con.rollback()
         raise
     return table.num_rows
+
+
+def _replace(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    con.register("_landed_rows", table)
+    try:
+        con.execute(f"create or replace table {name} as select * from _landed_rows")
+    finally:
+        con.unregister("_landed_rows")
 
 
 def _raw_row(row: dict[str, Any], loaded_at: datetime) -> dict[str, Any]:

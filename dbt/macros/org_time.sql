@@ -7,7 +7,7 @@
 
 {#- The organisation-local wall-clock TIMESTAMP of a UTC TIMESTAMP. -#}
 {% macro org_timestamp(ts_utc) -%}
-    timezone('{{ var("org_timezone") }}', timezone('UTC', {{ ts_utc }}))
+    timezone('{{ setting("org_timezone") }}', timezone('UTC', {{ ts_utc }}))
 {%- endmacro %}
 
 {#- The organisation-local calendar date of a UTC TIMESTAMP: how every `*_date` is bucketed. -#}
@@ -17,7 +17,7 @@
 
 {#- The UTC TIMESTAMP at which an organisation-local DATE begins (local midnight). -#}
 {% macro org_day_start_utc(local_date) -%}
-    timezone('UTC', timezone('{{ var("org_timezone") }}', cast({{ local_date }} as timestamp)))
+    timezone('UTC', timezone('{{ setting("org_timezone") }}', cast({{ local_date }} as timestamp)))
 {%- endmacro %}
 
 {#-

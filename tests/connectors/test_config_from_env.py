@@ -52,5 +52,5 @@ def test_overrides_win_and_a_bad_grant_names_the_choices(tmp_path: Path) -> None
     assert (config.grant, config.client_id, config.refresh_token) == ("client_credentials", "flag", "")
     with pytest.raises(ValueError, match="XERO_GRANT_TYPE='oauth1' is not one of"):
         XeroConfig.from_env(XERO_ENV | {"XERO_GRANT_TYPE": "oauth1"}, tmp_path / "t.json")
-    with pytest.raises(ValueError, match="XeroConfig.client_secret is empty"):
+    with pytest.raises(ValueError, match=r"XeroConfig\.client_secret is empty"):
         XeroConfig.from_env({"XERO_CLIENT_ID": "app", "XERO_REFRESH_TOKEN": "rt"}, tmp_path / "t.json")

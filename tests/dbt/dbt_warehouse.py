@@ -72,9 +72,10 @@ def land_sandbox(config: SandboxConfig, warehouse: Path, scratch: Path) -> dict[
 
 
 def dbt_build(
-    warehouse: Path, as_of: date, scratch: Path, select: Sequence[str] = (), command: str = "build"
+    warehouse: Path, as_of: date | None, scratch: Path, select: Sequence[str] = (), command: str = "build"
 ) -> None:
-    """``dbt build`` into ``warehouse`` as of ``as_of``; fails naming what broke.
+    """``dbt build`` into ``warehouse`` as of ``as_of``; fails naming what broke. ``as_of`` None
+    passes no ``--vars`` at all, as a person running dbt by hand would.
 
     ``select`` narrows the build to those dbt selectors (default: the whole project). ``command``
     ``"run"`` builds the models alone, without dbt's tests (half the time, for tests that only
@@ -96,8 +97,7 @@ def dbt_build(
         str(target),
         "--log-path",
         str(scratch / "logs"),
-        "--vars",
-        json.dumps({"as_of_date": as_of.isoformat()}),
+        *(["--vars", json.dumps({"as_of_date": as_of.isoformat()})] if as_of else []),
         *(["--select", *select] if select else []),
     ]
     env = {**os.environ, "MILEMARKER_DUCKDB": str(warehouse)}

@@ -1,5 +1,5 @@
 """The ``--vars`` every dbt invocation receives: the as-of day, goals.yml's organisation and sources
-blocks, and the warehouse file.
+blocks (:func:`settings_vars`), and the warehouse file.
 
 The warehouse path is handed over already resolved, so dbt opens exactly the file the Python side
 writes, however the environment spelled it (``dbt/profiles.yml`` resolves it the same way when dbt
@@ -16,8 +16,9 @@ from typing import Any
 
 import dagster as dg
 
+from dagster_project.config.dbt_vars import settings_vars
 from dagster_project.config.organisation import load_organisation
-from dagster_project.config.source_settings import dbt_source_vars, load_source_settings
+from dagster_project.config.source_settings import load_source_settings
 from dagster_project.settings import GOALS_FILE
 
 
@@ -34,9 +35,6 @@ def dbt_vars(config: DbtBuildConfig, warehouse: Path) -> dict[str, Any]:
     as_of = date.fromisoformat(config.as_of_date) if config.as_of_date else organisation.today()
     return {
         "as_of_date": as_of.isoformat(),
-        "org_timezone": organisation.timezone,
-        "fiscal_year_start_month": organisation.fiscal_year_start_month,
-        "home_currency": organisation.currency,
         "warehouse_path": str(warehouse),
-        **dbt_source_vars(load_source_settings(GOALS_FILE)),
+        **settings_vars(organisation, load_source_settings(GOALS_FILE)),
     }

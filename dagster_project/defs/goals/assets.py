@@ -3,7 +3,8 @@
 It sits upstream of the dbt source ``config.goals`` (linked by ``meta.dagster.asset_key``), so an
 edited goals file flows into the pacing marts in the same run. A file with mistakes fails the asset
 with every mistake located (``goals.yml:42 goals[3].target: ...``) and the previous goals stay in
-the warehouse, so the marts keep reporting against the last good goals.
+the warehouse, so the marts keep reporting against the last good goals. The file's organisation and
+sources blocks land beside the goals, in ``raw_config.settings``, for dbt run by hand.
 """
 
 import hashlib

@@ -27,8 +27,8 @@ with crm_rates as (
         cast(null as double) as units_per_home
     from {{ ref('int_crm__exchange_rates') }}
     where not is_deleted
-        and to_currency_code = '{{ var("home_currency") }}'
-        and from_currency_code <> '{{ var("home_currency") }}'
+        and to_currency_code = '{{ setting("home_currency") }}'
+        and from_currency_code <> '{{ setting("home_currency") }}'
         and effective_at < {{ as_of_end_utc() }}
 ),
 
@@ -41,7 +41,7 @@ xero_rates as (
         cast(null as decimal(18, 6)) as home_per_unit,
         min(currency_rate) as units_per_home
     from {{ ref('stg_xero__invoices') }}
-    where currency_code <> '{{ var("home_currency") }}'
+    where currency_code <> '{{ setting("home_currency") }}'
         and currency_rate > 0
         and invoice_date <= {{ as_of_date() }}
     group by currency_code, invoice_date

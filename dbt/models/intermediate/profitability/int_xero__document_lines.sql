@@ -28,15 +28,19 @@ select
     end as net_amount,
     case
         when
-            lines.tracking_category_1 = '{{ var("service_line_tracking_category") }}'
+            lines.tracking_category_1 = '{{ setting("service_line_tracking_category") }}'
             then lines.tracking_option_1
         when
-            lines.tracking_category_2 = '{{ var("service_line_tracking_category") }}'
+            lines.tracking_category_2 = '{{ setting("service_line_tracking_category") }}'
             then lines.tracking_option_2
     end as service_line,
     case
-        when lines.tracking_category_1 = '{{ var("client_tracking_category") }}' then lines.tracking_option_1
-        when lines.tracking_category_2 = '{{ var("client_tracking_category") }}' then lines.tracking_option_2
+        when
+            lines.tracking_category_1 = '{{ setting("client_tracking_category") }}'
+            then lines.tracking_option_1
+        when
+            lines.tracking_category_2 = '{{ setting("client_tracking_category") }}'
+            then lines.tracking_option_2
     end as client_tracking_option
 from lines
 inner join {{ ref('int_xero__documents') }} as documents

@@ -60,8 +60,8 @@ enriched as (
         deals.amount,
         deals.mrr_amount,
         deals.project_amount,
-        coalesce(deals.currency_code, '{{ var("home_currency") }}')
-        = '{{ var("home_currency") }}' as is_home_currency
+        coalesce(deals.currency_code, '{{ setting("home_currency") }}')
+        = '{{ setting("home_currency") }}' as is_home_currency
     from deals
     left join current_visit
         on deals.deal_id = current_visit.deal_id

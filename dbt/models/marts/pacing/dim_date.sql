@@ -1,6 +1,6 @@
 {#-
     The calendar every pacing model shares: one row per day, with calendar and fiscal periods.
-    Fiscal years start on the 1st of var('fiscal_year_start_month') (goals.yml) and are labelled by
+    Fiscal years start on the 1st of setting('fiscal_year_start_month') (goals.yml) and are labelled by
     the calendar year they end in (FY2027 = Jul 2026 - Jun 2027 when the start month is 7); fiscal
     quarters count from the fiscal year start. Weeks start on Monday (ISO).
 
@@ -8,7 +8,7 @@
     year through the fiscal year after it, so every goal period and last-year comparison fits.
     Formulas: docs/pacing.md.
 -#}
-{%- set start_month = var('fiscal_year_start_month') | int -%}
+{%- set start_month = setting('fiscal_year_start_month') | int -%}
 
 with bounds as (
     select

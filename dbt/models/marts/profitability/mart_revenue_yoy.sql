@@ -18,8 +18,8 @@ periods as (
         -- the fiscal year the period ends in starts in var fiscal_year_start_month
         make_date(
             year(month_start)
-            - case when month(month_start) < {{ var('fiscal_year_start_month') }} then 1 else 0 end,
-            {{ var('fiscal_year_start_month') }},
+            - case when month(month_start) < {{ setting('fiscal_year_start_month') }} then 1 else 0 end,
+            {{ setting('fiscal_year_start_month') }},
             1
         ) as fiscal_year_start
     from {{ ref('int_ledger__months') }}

@@ -9,10 +9,10 @@
 -- depends_on: {{ source('config', 'goals') }}
 {%- set step_order = {'lead': 1, 'qualified': 2, 'appointment': 3, 'proposal': 4, 'won': 5} -%}
 {%- set rows = [] -%}
-{%- for stage_id, step in var('hubspot_lifecycle_stages').items() -%}
+{%- for stage_id, step in setting('hubspot_lifecycle_stages').items() -%}
 {%- do rows.append(['contact', none, stage_id, step]) -%}
 {%- endfor -%}
-{%- for pipeline_id, stages in var('hubspot_deal_stages').items() -%}
+{%- for pipeline_id, stages in setting('hubspot_deal_stages').items() -%}
 {%- for stage_id, step in stages.items() -%}
 {%- do rows.append(['deal', pipeline_id, stage_id, step]) -%}
 {%- endfor -%}
