@@ -12,6 +12,10 @@ off-track streak); this module only turns them into an alarm, by these rules:
   run-rate is beyond reach (the mart's ``is_infeasible``); and, by hysteresis, every later day of the
   same period until the pace index is back at ``drift.clear_at`` -- so a goal hovering around the
   off-track band does not flap between ERROR and WARN from one morning to the next.
+- Finished: once the row's period has ended (its ``as_of_date`` is after ``period_end``: a one-off
+  goal, or a recurring goal past its ``to``), there is nothing left to pace, so the check reports the
+  final outcome instead of alarming on the pace: pass when achieved, a WARN ``missed`` naming the
+  shortfall ("missed by 20,000") when not -- never an ERROR, and no open alarm carries over.
 
 The alarm state is rebuilt from the mart's own history on every evaluation rather than read back
 from earlier check results: a check is then reproducible for any as-of day (backfills, tests), and
@@ -52,6 +56,7 @@ class Reason(StrEnum):
     INFEASIBLE = "infeasible"
     NOT_RECOVERED = "not_recovered"
     NO_PACING_ROW = "no_pacing_row"
+    MISSED = "missed"
 
 
 _PASSING_STATUSES = {
@@ -172,6 +177,7 @@ _SEVERITY = {
     Reason.AT_RISK: Severity.WARN,
     Reason.OFF_TRACK_STARTED: Severity.WARN,
     Reason.NO_PACING_ROW: Severity.WARN,
+    Reason.MISSED: Severity.WARN,
     Reason.OFF_TRACK: Severity.ERROR,
     Reason.INFEASIBLE: Severity.ERROR,
     Reason.NOT_RECOVERED: Severity.ERROR,
@@ -185,6 +191,10 @@ def _reason(
     settings: Drift,
     thresholds: Thresholds,
 ) -> Reason:
+    if is_finished(today):
+        # the period is over: its final outcome, not its pace (the mart's status is `achieved`
+        # on a finished period exactly when the target was met, for either direction)
+        return Reason.ACHIEVED if today.status == "achieved" else Reason.MISSED
     if _raises_error(today, settings):
         return Reason.INFEASIBLE if today.is_infeasible else Reason.OFF_TRACK
     if _alarm_open(earlier, settings) and not _clears(today, settings):
@@ -201,6 +211,11 @@ def _reason(
     ):
         return Reason.DRIFTING
     return _PASSING_STATUSES[today.status]
+
+
+def is_finished(row: PacingRow) -> bool:
+    """Whether the row's period ended before its day: the goal has no later period to pace."""
+    return row.as_of_date > row.period_end
 
 
 def _raises_error(row: PacingRow, settings: Drift) -> bool:
@@ -237,6 +252,8 @@ def _drift(today: PacingRow, earlier: Sequence[PacingRow], window_days: int) -> 
 def _headline(reason: Reason, row: PacingRow, drift: float | None, settings: Drift) -> str:
     pace = _pace(row.pace_index)
     days = row.consecutive_off_track_days
+    if is_finished(row):
+        return _final_headline(row)
     match reason:
         case Reason.ACHIEVED:
             return "Achieved: target reached"
@@ -265,10 +282,34 @@ def _headline(reason: Reason, row: PacingRow, drift: float | None, settings: Dri
     raise ValueError(f"no headline for {reason}")
 
 
+def _final_headline(row: PacingRow) -> str:
+    """A finished period's outcome: "Missed by 20,000 (period ended 31 Dec 2026)"."""
+    ended = f"the {_PERIOD_NOUNS.get(row.period_type, 'period')} ended {row.period_end:%d %b %Y}"
+    if row.status == "achieved":
+        return f"Achieved: target reached ({ended})"
+    if row.actual_to_date is None:
+        return f"Missed: nothing to measure ({ended})"
+    return f"Missed by {shortfall(row.actual_to_date, row.target, row.metric_unit)} ({ended})"
+
+
+def shortfall(actual: float, target: float, unit: str) -> str:
+    """How far ``actual`` is from ``target``, unsigned, in the metric's unit (rates in points)."""
+    gap = abs(actual - target)
+    if unit == "rate":
+        return f"{gap * 100:.1f} points"
+    return _amount(gap, unit)
+
+
 def describe_numbers(row: PacingRow) -> str:
     """The row in one sentence: where the goal is, where it is heading, what it needs."""
     name = row.goal_name + (f" ({row.owner_key})" if row.owner_key else "")
     label = _period_label(row.period_type, row.period_start)
+    if is_finished(row) and row.metric_kind != "ratio":
+        unit = row.metric_unit
+        return (
+            f"{name} for {label}: finished at {_amount(row.actual_to_date, unit)} "
+            f"of {_amount(row.target, unit)}"
+        )
     if row.metric_kind == "ratio":
         rate, target = _amount(row.actual_to_date, "rate"), _amount(row.target, "rate")
         return f"{name} for {label}: {rate} against a target of {target}"

@@ -2,7 +2,9 @@
 
 dbt computes every number; this module only formats them, so the terminal shows exactly what the
 goal checks and the dashboards see. Money is shown in the home currency's thousands/millions,
-counts as integers, rates as percentages.
+counts as integers, rates as percentages. Under the table, "Last periods": each goal line's most
+recent finished period from mart_goal_period_outcomes ("New leads per month -- October 2026: missed
+by 13 (267 of 280)").
 """
 
 from __future__ import annotations
@@ -11,13 +13,23 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from dagster_project.warehouse.connection import open_warehouse
 
 COLUMNS = ("goal", "period", "target", "actual", "expected", "projected", "attainment", "status")
 _QUERY = """
     select goal_name, owner_key, period_type, period_start, metric_unit, target, actual_to_date,
-        expected_to_date, projected_finish, projected_attainment, status, as_of_date
+        expected_to_date, projected_finish, projected_attainment, status, as_of_date, period_end
     from marts.mart_goal_status
+    order by goal_id, owner_key nulls first
+"""
+_OUTCOMES_QUERY = """
+    select goal_name, owner_key, period_type, period_start, period_end, metric_unit, target,
+        final_actual, outcome, margin
+    from marts.mart_goal_period_outcomes
+    where goal_target_id in (select goal_target_id from marts.mart_goal_status)
+    qualify row_number() over (partition by goal_target_id order by period_start desc) = 1
     order by goal_id, owner_key nulls first
 """
 _STATUS_LABELS = {
@@ -36,6 +48,25 @@ def read_goal_status(warehouse: Path) -> list[dict[str, Any]]:
         cursor = con.execute(_QUERY)
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def read_last_outcomes(warehouse: Path) -> list[dict[str, Any]]:
+    """Each current goal line's most recent finished period (``marts.mart_goal_period_outcomes``);
+    empty for a warehouse built before that mart existed."""
+    with open_warehouse(warehouse, read_only=True) as con:
+        try:
+            cursor = con.execute(_OUTCOMES_QUERY)
+        except duckdb.CatalogException:
+            return []
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def render_last_outcomes(rows: Sequence[Mapping[str, Any]]) -> str:
+    """The "Last periods" block: one line per goal line, its latest finished period's outcome."""
+    if not rows:
+        return "Last periods: none finished yet in the pacing history."
+    return "\n".join(["Last periods", *(f"  {_outcome_line(row)}" for row in rows)])
 
 
 def render_goal_status(rows: Sequence[Mapping[str, Any]]) -> str:
@@ -58,8 +89,36 @@ def render_goal_status(rows: Sequence[Mapping[str, Any]]) -> str:
 
 
 def goal_status_report(warehouse: Path) -> str:
-    """The rendered table for the warehouse at ``warehouse`` (what ``make demo`` prints)."""
-    return render_goal_status(read_goal_status(warehouse))
+    """The rendered table and the last periods' outcomes for the warehouse at ``warehouse`` (what
+    ``make demo`` prints)."""
+    rows = read_goal_status(warehouse)
+    if not rows:
+        return render_goal_status(rows)
+    return render_goal_status(rows) + "\n\n" + render_last_outcomes(read_last_outcomes(warehouse))
+
+
+def _outcome_line(row: Mapping[str, Any]) -> str:
+    unit = row["metric_unit"]
+    rep = str(row["owner_key"] or "").split("@")[0]
+    goal = row["goal_name"] + (f" ({rep})" if rep else "")
+    period = _finished_period_label(row["period_type"], row["period_start"], row["period_end"])
+    numbers = f"({_value(row['final_actual'], unit)} of {_value(row['target'], unit)})"
+    if row["margin"] is None:
+        return f"{goal} \u2014 {period}: {row['outcome']}, nothing to measure {numbers}"
+    gap = abs(row["margin"])
+    amount = f"{gap * 100:.1f} points" if unit == "rate" else _value(gap, unit)
+    return f"{goal} \u2014 {period}: {row['outcome']} by {amount} {numbers}"
+
+
+def _finished_period_label(period_type: str, start: Any, end: Any) -> str:
+    if period_type == "month":
+        return start.strftime("%B %Y")
+    if period_type == "week":
+        return f"week of {start.isoformat()}"
+    if period_type == "year":
+        return str(start.year)
+    noun = "quarter" if period_type == "quarter" else period_type.replace("_", " ")
+    return f"{noun} {start.isoformat()} to {end.isoformat()}"
 
 
 def _cells(row: Mapping[str, Any]) -> list[str]:
@@ -74,8 +133,16 @@ def _cells(row: Mapping[str, Any]) -> list[str]:
         _value(row["expected_to_date"], unit),
         _value(row["projected_finish"], unit),
         "-" if row["projected_attainment"] is None else f"{row['projected_attainment']:.0%}",
-        _STATUS_LABELS.get(row["status"], row["status"]),
+        _status_label(row),
     ]
+
+
+def _status_label(row: Mapping[str, Any]) -> str:
+    """The status band; once the period is over (a finished one-off goal), its outcome."""
+    period_end = row.get("period_end")
+    if period_end is not None and row["as_of_date"] > period_end and row["status"] != "achieved":
+        return "MISSED"
+    return _STATUS_LABELS.get(row["status"], row["status"])
 
 
 def _period_label(period_type: str, start: Any) -> str:

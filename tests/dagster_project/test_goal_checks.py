@@ -258,3 +258,82 @@ def test_a_missing_row_passes_before_the_goal_starts_and_warns_after() -> None:
     assert (before.passed, before.reason) == (True, Reason.NOT_STARTED)
     assert (after.passed, after.severity, after.reason) == (False, Severity.WARN, Reason.NO_PACING_ROW)
     assert "is zoe@example.com a HubSpot owner?" in unknown_rep.explanation
+
+
+# -- finished periods (issue 16): a goal whose period is over reports its outcome, never alarms ----
+
+MRR_2026 = replace(
+    ON_TRACK,
+    goal_target_id="mrr_year_end",
+    goal_id="mrr_year_end",
+    goal_name="MRR by year end",
+    metric_kind="level",
+    metric_unit="money",
+    period_type="year",
+    period_start=date(2026, 1, 1),
+    period_end=date(2026, 12, 31),
+    days_remaining=0,
+    target=850_000.0,
+    actual_to_date=830_000.0,
+    expected_to_date=850_000.0,
+    pace_index=0.6,
+    projected_finish=830_000.0,
+    projected_attainment=830_000 / 850_000,
+    required_run_rate_per_week=None,
+    **{key: value for key, value in OFF.items() if key not in ("pace_index", "projected_attainment")},
+    consecutive_off_track_days=40,
+)
+"""A one-off 2026 goal, missed and off track for weeks: what every day of 2027 used to ERROR on."""
+
+
+def in_2027(days: int, **changes: object) -> PacingRow:
+    return replace(MRR_2026, as_of_date=date(2026, 12, 31) + timedelta(days=days), **changes)
+
+
+def test_a_finished_one_off_goal_that_missed_warns_with_its_shortfall_instead_of_erroring() -> None:
+    history = [in_2027(day_) for day_ in range(-5, 12)]
+
+    verdict = decide(in_2027(12), history, DRIFT, THRESHOLDS)
+
+    assert (verdict.passed, verdict.severity, verdict.reason) == (False, Severity.WARN, Reason.MISSED)
+    assert verdict.explanation == (
+        "Missed by 20,000 (the year ended 31 Dec 2026). "
+        "MRR by year end for 2026: finished at 830,000 of 850,000"
+    )
+    assert "by today" not in verdict.explanation
+
+
+def test_a_finished_goal_that_reached_its_target_passes() -> None:
+    achieved = in_2027(30, status="achieved", actual_to_date=862_000.0, consecutive_off_track_days=0)
+
+    verdict = decide(achieved, [in_2027(1, consecutive_off_track_days=41)], DRIFT, THRESHOLDS)
+
+    assert (verdict.passed, verdict.severity, verdict.reason) == (True, None, Reason.ACHIEVED)
+    assert verdict.explanation.startswith("Achieved: target reached (the year ended 31 Dec 2026). ")
+
+
+def test_the_last_day_of_a_period_is_still_paced_and_can_error() -> None:
+    """On period_end the day is still running: the ordinary rules apply (the outcome comes after)."""
+    last_day = in_2027(0)
+
+    verdict = decide(last_day, [in_2027(-1)], DRIFT, THRESHOLDS)
+
+    assert (verdict.severity, verdict.reason) == (Severity.ERROR, Reason.OFF_TRACK)
+
+
+def test_a_finished_ratio_goal_states_its_miss_in_points() -> None:
+    ratio = replace(
+        ON_TRACK,
+        goal_name="Close rate",
+        metric_kind="ratio",
+        metric_unit="rate",
+        target=0.35,
+        actual_to_date=0.329,
+        status="at_risk",
+        as_of_date=date(2026, 12, 3),
+    )
+
+    verdict = decide(ratio, [], DRIFT, THRESHOLDS)
+
+    assert verdict.reason is Reason.MISSED
+    assert verdict.explanation.startswith("Missed by 2.1 points (the month ended 30 Nov 2026). ")
