@@ -14,7 +14,8 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt"
-GOALS_FILE = REPO_ROOT / "goals.yml"
+SHIPPED_GOALS_FILE = REPO_ROOT / "goals.yml"
+"""The goals file in the repository (the sandbox business's goals): :func:`goals_file_path`'s default."""
 
 
 def _path_from_env(name: str, default: Path) -> Path:
@@ -36,6 +37,15 @@ def _expand_home(name: str, value: str) -> str:
     if value.startswith("~"):
         raise ValueError(f"{name}={value!r}: only ~ and ~/ (your own home) are expanded; write the path out")
     return value
+
+
+def goals_file_path() -> Path:
+    """``MILEMARKER_GOALS_FILE`` (default ``goals.yml`` in the repository): goals, organisation, sources.
+
+    Read by every process that needs it (definitions, the goals asset, dbt's vars, ``make demo``,
+    ``milemarker status``), so a business keeps its goals outside the clone, next to its data.
+    """
+    return _path_from_env("MILEMARKER_GOALS_FILE", SHIPPED_GOALS_FILE)
 
 
 def data_dir() -> Path:

@@ -18,7 +18,7 @@ from dagster_project.cli.summary import RunSummary
 from dagster_project.defs.jobs import MATERIALIZE_ALL
 from dagster_project.goals.report import goals_report
 from dagster_project.runs.dead_runs import fail_dead_runs
-from dagster_project.settings import GOALS_FILE, warehouse_path
+from dagster_project.settings import goals_file_path, warehouse_path
 
 
 def materialize_all_job() -> dg.JobDefinition:
@@ -59,7 +59,11 @@ def open_demo_instance() -> dg.DagsterInstance:
 
 
 def run_demo() -> int:
-    """Run everything in ``.dagster/``, print the summary; the exit status says whether it succeeded."""
+    """Run everything in ``.dagster/``, print the summary; the exit status says whether it succeeded.
+
+    A rejected goals.yml does not stop the run (the data lands and dbt builds on the last valid
+    goals); the summary prints its located mistakes and the exit status is 1, so it is not missed.
+    """
     with open_demo_instance() as instance:
         home = Path(os.environ["DAGSTER_HOME"])  # set by open_demo_instance
         for dead in fail_dead_runs(instance):
@@ -68,5 +72,5 @@ def run_demo() -> int:
         summary = materialize_all(instance, {"loggers": {"console": {"config": {"log_level": "INFO"}}}})
     print(summary.render(warehouse_path(), home))
     if summary.success:
-        print(goals_report(warehouse_path(), GOALS_FILE))
-    return 0 if summary.success else 1
+        print(goals_report(warehouse_path(), goals_file_path()).text)
+    return 0 if summary.success and not summary.goals_file_error else 1

@@ -22,7 +22,7 @@ from dagster_project.cli.local_checks import dagster_home, dagster_home_check, w
 from dagster_project.cli.xero_org import xero_checks
 from dagster_project.config.organisation import load_organisation
 from dagster_project.config.source_settings import load_source_settings
-from dagster_project.settings import GOALS_FILE, warehouse_path, xero_token_store
+from dagster_project.settings import goals_file_path, warehouse_path, xero_token_store
 from sandbox.clients import xero_config
 from sandbox.service.faults import FaultProfile
 from sandbox.service.limits import HubspotLimits, XeroLimits
@@ -66,7 +66,7 @@ def hubspot_section(sandbox: _SandboxOnDemand, home_currency: str) -> list[Check
         hs.scope_check(portal),
         hs.rate_limit_check(portal),
         hs.property_check(portal),
-        hs.stage_map_check(portal, load_source_settings(GOALS_FILE).hubspot),
+        hs.stage_map_check(portal, load_source_settings(goals_file_path()).hubspot),
         hs.currency_check(portal, home_currency),
     ]
 
@@ -93,7 +93,7 @@ def xero_section(sandbox: _SandboxOnDemand, scratch: Path, home_currency: str) -
 
 
 def run_doctor() -> int:
-    home_currency = load_organisation(GOALS_FILE).currency
+    home_currency = load_organisation(goals_file_path()).currency
     with ExitStack() as stack:
         sandbox = _SandboxOnDemand(stack)
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="milemarker-doctor-")))

@@ -10,19 +10,23 @@ import sys
 
 import duckdb
 
-from dagster_project.goals.report import goals_report
-from dagster_project.settings import GOALS_FILE, warehouse_path
+from dagster_project.goals.report import goals_report, render_goals_file_error
+from dagster_project.settings import goals_file_path, warehouse_path
 
 
 def run_status() -> int:
-    """Print the report; exit status 1 when there is no built warehouse to report on."""
+    """Print the report; exit status 1 when there is no built warehouse to report on, or when
+    goals.yml is rejected (its located mistakes are printed, then the report on the last valid goals)."""
     warehouse = warehouse_path()
     if not warehouse.exists():
         print(f"No warehouse at {warehouse}: run `make demo` first.", file=sys.stderr)
         return 1
     try:
-        print(goals_report(warehouse, GOALS_FILE))
+        report = goals_report(warehouse, goals_file_path())
     except duckdb.CatalogException:
         print(f"{warehouse} has no goal marts yet: run `make demo` first.", file=sys.stderr)
         return 1
-    return 0
+    if report.file_error is not None:
+        print(render_goals_file_error(report.file_error.located), end="\n\n")
+    print(report.text)
+    return 0 if report.file_error is None else 1

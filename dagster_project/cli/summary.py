@@ -9,6 +9,8 @@ from pathlib import Path
 import dagster as dg
 
 from dagster_project.defs.dbt.assets import milemarker_dbt
+from dagster_project.defs.goals.assets import GOALS_ASSET, GOALS_FILE_CHECK
+from dagster_project.goals.report import render_goals_file_error
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class RunSummary:
     dbt_tests: Counter[str]
     other_checks: Counter[str]
     failed_steps: tuple[str, ...]
+    goals_file_error: tuple[str, ...] = ()
+    """The located mistakes of a goals file the run rejected (the run went on with the last valid goals)."""
 
     @classmethod
     def from_result(
@@ -62,10 +66,13 @@ class RunSummary:
                 models += 1
         dbt_tests: Counter[str] = Counter()
         other_checks: Counter[str] = Counter()
+        goals_file_error: tuple[str, ...] = ()
         for event in result.all_events:
             if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+                evaluation = event.event_specific_data
                 counter = dbt_tests if event.step_key == dbt_step else other_checks
-                counter[_outcome(event.event_specific_data)] += 1
+                counter[_outcome(evaluation)] += 1
+                goals_file_error = goals_file_error or _goals_file_error(evaluation)
         return cls(
             run_id=result.run_id,
             success=result.success,
@@ -75,6 +82,7 @@ class RunSummary:
             dbt_tests=dbt_tests,
             other_checks=other_checks,
             failed_steps=tuple(event.step_key or "" for event in result.get_step_failure_events()),
+            goals_file_error=goals_file_error,
         )
 
     def rows_landed(self) -> dict[str, int]:
@@ -99,11 +107,21 @@ class RunSummary:
             lines.append(f"  other checks (goals, raw data): {_counts(self.other_checks)}")
         if self.failed_steps:
             lines.append(f"  failed steps: {', '.join(self.failed_steps)}")
+        if self.goals_file_error:
+            lines += [f"  {line}" for line in render_goals_file_error(self.goals_file_error).splitlines()]
         lines += [
             f"  warehouse:   {warehouse}",
             f"  run history: {dagster_home}  ->  `make dev`, then http://127.0.0.1:3000",
         ]
         return "\n".join(lines)
+
+
+def _goals_file_error(evaluation: dg.AssetCheckEvaluation) -> tuple[str, ...]:
+    """The located lines of a failed ``goals_file_valid`` check (its description), else nothing."""
+    key = evaluation.asset_check_key
+    if evaluation.passed or key != dg.AssetCheckKey(GOALS_ASSET, GOALS_FILE_CHECK):
+        return ()
+    return tuple((evaluation.description or "").splitlines())
 
 
 def _counts(outcomes: Counter[str]) -> str:

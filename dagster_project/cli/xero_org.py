@@ -20,7 +20,7 @@ from connectors.xero.config import XeroConfig
 from connectors.xero.tables import ENDPOINTS
 from dagster_project.cli.checks import Check, Status
 from dagster_project.config.source_settings import load_source_settings
-from dagster_project.settings import GOALS_FILE
+from dagster_project.settings import goals_file_path
 
 SETTINGS = frozenset({"Organisation", "Accounts", "Items", "TrackingCategories", "Currencies"})
 PROBES: tuple[tuple[str, Mapping[str, str]], ...] = (
@@ -43,7 +43,7 @@ QUICK = HttpSettings(read_timeout=20.0, retries=1, read_retries=0, rate_limit_re
 
 def tracking_category_names() -> tuple[str, ...]:
     """The tracking categories the marts read, as goals.yml's ``sources.xero`` names them."""
-    categories = load_source_settings(GOALS_FILE).xero.tracking_categories
+    categories = load_source_settings(goals_file_path()).xero.tracking_categories
     return (categories.service_line, categories.client)
 
 

@@ -15,6 +15,7 @@ Reading the file (size limit, UTF-8, YAML without anchors, one parse per version
 from __future__ import annotations
 
 import csv
+import difflib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -329,6 +330,53 @@ def _document_problems(
             except ValueError as error:
                 report(index, "overrides", str(error))
     return problems
+
+
+@dataclass(frozen=True)
+class KnownOwners:
+    """The reps a ``per_owner`` key may name: the landed CRM owners' e-mails and owner ids.
+
+    Matched as the pacing marts match them (``int_goal_periods``: the key lower-cased equals the
+    e-mail, or the key equals the id), so a key accepted here is a key the marts find.
+    """
+
+    emails: frozenset[str]
+    ids: frozenset[str]
+
+    def knows(self, key: str) -> bool:
+        return key.lower() in self.emails or key in self.ids
+
+    def closest(self, key: str) -> str | None:
+        """The known e-mail a mistyped ``key`` most likely meant, if one is close."""
+        matches = difflib.get_close_matches(key.lower(), self.emails, n=1)
+        return matches[0] if matches else None
+
+
+def check_owners(goals: GoalsFile, owners: KnownOwners) -> None:
+    """Raise ``GoalsFileError`` naming the line of every ``per_owner`` rep ``owners`` does not know.
+
+    A rep the marts cannot match has no pacing row: without this check a misspelt e-mail makes the
+    rep silently disappear from the goal instead of failing where the typo is.
+    """
+    located = read_goals_yaml(goals.path)
+    problems = [
+        GoalsProblem(
+            located.line_of(("goals", index, "per_owner", key)),
+            format_path(("goals", index, "per_owner")),
+            _unknown_owner_message(key, owners),
+        )
+        for index, goal in enumerate(goals.document.goals)
+        for key in goal.per_owner or {}
+        if not owners.knows(key)
+    ]
+    if problems:
+        raise GoalsFileError(goals.path, problems)
+
+
+def _unknown_owner_message(key: str, owners: KnownOwners) -> str:
+    closest = owners.closest(key)
+    hint = f"; did you mean {closest!r}?" if closest else "; check the spelling"
+    return f"unknown rep {key!r}: no landed HubSpot owner has this e-mail or owner id{hint}"
 
 
 def _same_rep_twice(owners: Iterable[str]) -> list[tuple[str, str]]:

@@ -47,13 +47,14 @@ class GoalsFileError(ValueError):
     def __init__(self, path: Path, problems: Sequence[GoalsProblem]) -> None:
         self.path = path
         self.problems = tuple(problems)
-        lines = [
+        self.located = tuple(
             f"{path.name}:{p.line} {p.field}: {p.message}"
             if p.field
             else f"{path.name}:{p.line}: {p.message}"
             for p in self.problems
-        ]
-        super().__init__(f"{path} is not valid:\n  " + "\n  ".join(lines))
+        )
+        """One ``goals.yml:42 goals[3].target: ...`` line per problem: what a terminal or a check shows."""
+        super().__init__(f"{path} is not valid:\n  " + "\n  ".join(self.located))
 
 
 def read_goals_yaml(path: Path) -> LocatedDocument:

@@ -14,7 +14,7 @@ from dagster_project.config.organisation import load_organisation
 from dagster_project.config.run_schedule import DailyRun, load_daily_run
 from dagster_project.defs.dbt.assets import milemarker_dbt
 from dagster_project.defs.jobs import MATERIALIZE_ALL
-from dagster_project.settings import GOALS_FILE
+from dagster_project.settings import goals_file_path
 
 DAILY_SCHEDULE = "daily_materialize_all"
 
@@ -45,6 +45,7 @@ def build_daily_schedule(daily: DailyRun, organisation_timezone: str) -> dg.Sche
 
 @dg.definitions
 def schedules() -> dg.Definitions:
+    goals_file = goals_file_path()
     return dg.Definitions(
-        schedules=[build_daily_schedule(load_daily_run(GOALS_FILE), load_organisation(GOALS_FILE).timezone)]
+        schedules=[build_daily_schedule(load_daily_run(goals_file), load_organisation(goals_file).timezone)]
     )

@@ -6,7 +6,8 @@ disagree: both call :func:`evaluate_goals` on the same rows.
 A *goal line* is what one check watches: a team goal, or one rep of a ``per_owner`` goal (so a rep
 falling behind shows up on their own line, weeks before revenue moves). Lines come from the goals
 file alone, so they are known when Dagster loads definitions, before any warehouse exists: adding a
-goal adds a check without a code change.
+goal adds a check without a code change. While the file is invalid they come from the goals last
+landed (:func:`landed_goal_lines`), so a typo never takes the goal checks away.
 """
 
 from __future__ import annotations
@@ -17,12 +18,22 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import duckdb
 
-from dagster_project.config.goals import Drift, GoalsFile, Thresholds
+from dagster_project.config.goals import (
+    Drift,
+    GoalsFile,
+    GoalsFileError,
+    KnownOwners,
+    Thresholds,
+    check_owners,
+)
 from dagster_project.goals.checks import PacingRow, Verdict, decide, missing_row_verdict
+from dagster_project.goals.landing import GOALS_TABLE, load_goals_file
 
+OWNERS_TABLE = "raw_hubspot.owners"
 PACING_TABLE = "marts.fct_goal_pacing_daily"
 STATUS_TABLE = "marts.mart_goal_status"
 
@@ -45,25 +56,115 @@ class GoalLine:
 def goal_lines(goals: GoalsFile) -> list[GoalLine]:
     """The lines of every goal in file order (reps in the order the file lists them)."""
     document = goals.document
+    return [
+        line
+        for goal in document.goals
+        for line in _lines_of(
+            goal.id,
+            goal.name or goal.id.replace("_", " ").capitalize(),
+            list(goal.per_owner or ()),
+            goal.period.from_,
+            document.defaults.drift,
+            goal.thresholds or document.defaults.thresholds,
+        )
+    ]
+
+
+def validated_goals(goals_file: Path, con: duckdb.DuckDBPyConnection) -> GoalsFile:
+    """``goals_file`` validated, its reps against the landed HubSpot owners once those have landed.
+
+    Raises ``GoalsFileError`` (file:line field: message). Before the owners' first landing the reps
+    cannot be checked, so the file is judged alone.
+    """
+    goals = load_goals_file(goals_file)
+    owners = landed_owners(con)
+    if owners is not None:
+        check_owners(goals, owners)
+    return goals
+
+
+@dataclass(frozen=True)
+class GoalsToJudge:
+    """The goal lines to judge now, and the file's error when they are the last valid goals instead."""
+
+    lines: list[GoalLine]
+    file_error: GoalsFileError | None
+
+
+def goals_to_judge(goals_file: Path, con: duckdb.DuckDBPyConnection) -> GoalsToJudge:
+    """goals.yml's lines when it is valid, else the lines of the goals last landed, with the error."""
+    try:
+        return GoalsToJudge(goal_lines(validated_goals(goals_file, con)), None)
+    except GoalsFileError as error:
+        return GoalsToJudge(landed_goal_lines(con), error)
+
+
+def landed_goal_lines(con: duckdb.DuckDBPyConnection) -> list[GoalLine]:
+    """The lines of the goals last landed in ``raw_config.goals``: the last valid goals file.
+
+    What the checks and the terminal judge while goals.yml is invalid, so one typo does not take
+    every goal check away; empty when no goals were ever landed. The table holds each goal's
+    resolved settings, so the lines equal those :func:`goal_lines` made from that file.
+    """
+    if not _has_table(con, GOALS_TABLE):
+        return []
+    columns = ["goal_id", "goal_name", "period_from", "map_keys(per_owner_targets) as owners"]
+    columns += [f"threshold_{name}" for name in Thresholds.model_fields]
+    columns += [f"drift_{name}" for name in Drift.model_fields]
+    cursor = con.execute(f"select {', '.join(columns)} from {GOALS_TABLE}")
+    names = [column[0] for column in cursor.description]
     lines = []
-    for goal in document.goals:
-        name = goal.name or goal.id.replace("_", " ").capitalize()
-        owners: Sequence[str | None] = list(goal.per_owner) if goal.per_owner else [None]
-        slugs = _owner_slugs([owner for owner in owners if owner is not None])
-        for owner in owners:
-            lines.append(
-                GoalLine(
-                    check_name=f"goal_{goal.id}" + (f"__{slugs[owner]}" if owner else ""),
-                    goal_target_id=goal.id + (f"|{owner}" if owner else ""),
-                    goal_id=goal.id,
-                    goal_name=name,
-                    owner_key=owner,
-                    first_day=goal.period.from_,
-                    drift=document.defaults.drift,
-                    thresholds=goal.thresholds or document.defaults.thresholds,
-                )
-            )
+    for values in cursor.fetchall():
+        record = dict(zip(names, values, strict=True))
+        drift = Drift(**{name: record[f"drift_{name}"] for name in Drift.model_fields})
+        thresholds = Thresholds(**{name: record[f"threshold_{name}"] for name in Thresholds.model_fields})
+        owners = record["owners"] or []
+        lines += _lines_of(
+            record["goal_id"], record["goal_name"], owners, record["period_from"], drift, thresholds
+        )
     return lines
+
+
+def landed_owners(con: duckdb.DuckDBPyConnection) -> KnownOwners | None:
+    """The HubSpot owners landed in ``raw_hubspot.owners``; ``None`` before they ever landed (first run)."""
+    if not _has_table(con, OWNERS_TABLE):
+        return None
+    rows = con.execute(f"select email, cast(id as varchar) from {OWNERS_TABLE}").fetchall()
+    return KnownOwners(
+        emails=frozenset(email for email, _ in rows if email), ids=frozenset(key for _, key in rows)
+    )
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, qualified_name: str) -> bool:
+    schema, name = qualified_name.split(".")
+    query = "select count(*) from information_schema.tables where table_schema = ? and table_name = ?"
+    return con.execute(query, [schema, name]).fetchall()[0][0] > 0
+
+
+def _lines_of(
+    goal_id: str,
+    goal_name: str,
+    owners: Sequence[str],
+    first_day: date,
+    drift: Drift,
+    thresholds: Thresholds,
+) -> list[GoalLine]:
+    """One goal's lines: the team line, or one per rep."""
+    slugs = _owner_slugs(owners)
+    keys: Sequence[str | None] = owners or [None]
+    return [
+        GoalLine(
+            check_name=f"goal_{goal_id}" + (f"__{slugs[owner]}" if owner else ""),
+            goal_target_id=goal_id + (f"|{owner}" if owner else ""),
+            goal_id=goal_id,
+            goal_name=goal_name,
+            owner_key=owner,
+            first_day=first_day,
+            drift=drift,
+            thresholds=thresholds,
+        )
+        for owner in keys
+    ]
 
 
 def _owner_slugs(owners: Sequence[str]) -> dict[str, str]:

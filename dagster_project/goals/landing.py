@@ -115,6 +115,23 @@ def land_goals(con: duckdb.DuckDBPyConnection, goals: GoalsFile) -> int:
     return table.num_rows
 
 
+def ensure_goals_table(con: duckdb.DuckDBPyConnection) -> bool:
+    """Create ``raw_config.goals`` empty when no goals ever landed; True when it did.
+
+    A goals file rejected before any valid one landed leaves dbt no table to read: rather than fail
+    every pacing model on a missing source, the marts are built on no goals until a valid file lands.
+    """
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [GOALS_SCHEMA_NAME, GOALS_TABLE.split(".")[1]],
+    ).fetchall()[0][0]
+    if exists:
+        return False
+    con.execute(f"create schema if not exists {GOALS_SCHEMA_NAME}")
+    _replace(con, GOALS_TABLE, GOALS_ARROW_SCHEMA.empty_table())
+    return True
+
+
 def _replace(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
     con.register("_landed_rows", table)
     try:

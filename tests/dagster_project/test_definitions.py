@@ -15,7 +15,7 @@ from dagster_project.defs.dbt.assets import DbtBuildConfig, dbt_vars
 from dagster_project.defs.jobs import LAND_RAW
 from dagster_project.defs.resources import CREDENTIAL_VARS, HubspotResource, XeroResource, resources
 from dagster_project.defs.streams import raw_table_keys
-from dagster_project.settings import GOALS_FILE
+from dagster_project.settings import SHIPPED_GOALS_FILE
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +94,7 @@ def test_dbt_tests_are_asset_checks(defs: dg.Definitions) -> None:
 
 
 def test_dbt_gets_the_organisation_and_its_as_of_date_or_the_launch_config_one() -> None:
-    organisation = load_organisation(GOALS_FILE)
+    organisation = load_organisation(SHIPPED_GOALS_FILE)
     warehouse = Path("/data/warehouse.duckdb")
     assert dbt_vars(DbtBuildConfig(as_of_date="2025-03-31"), warehouse) == {
         "as_of_date": "2025-03-31",
@@ -102,7 +102,7 @@ def test_dbt_gets_the_organisation_and_its_as_of_date_or_the_launch_config_one()
         "fiscal_year_start_month": organisation.fiscal_year_start_month,
         "home_currency": organisation.currency,
         "warehouse_path": "/data/warehouse.duckdb",
-        **dbt_source_vars(load_source_settings(GOALS_FILE)),
+        **dbt_source_vars(load_source_settings(SHIPPED_GOALS_FILE)),
     }
     assert dbt_vars(DbtBuildConfig(), warehouse)["as_of_date"] == organisation.today().isoformat()
     with pytest.raises(ValueError):

@@ -122,8 +122,7 @@ def test_the_mapping_and_categories_are_read_from_goals_yml(
         "  xero:\n"
         "    tracking_categories: {service_line: Practice, client: Client}\n"
     )
-    for module in ("dagster_project.cli.doctor", "dagster_project.cli.xero_org"):
-        monkeypatch.setattr(f"{module}.GOALS_FILE", goals)
+    monkeypatch.setenv("MILEMARKER_GOALS_FILE", str(goals))
 
     with run_sandbox(CONFIG, faults=LIMITS, business=PlainPortal(CONFIG)) as portal:
         point_at(portal, monkeypatch, tmp_path)

@@ -11,7 +11,7 @@ from dagster_project.config import yaml_locations
 from dagster_project.config.goals import load_goals, load_metric_catalog
 from dagster_project.config.goals_source import MAX_GOALS_FILE_BYTES, GoalsFileError, read_goals_yaml
 from dagster_project.config.organisation import load_organisation
-from dagster_project.settings import DBT_PROJECT_DIR, GOALS_FILE
+from dagster_project.settings import DBT_PROJECT_DIR, SHIPPED_GOALS_FILE
 
 CATALOG = load_metric_catalog(DBT_PROJECT_DIR / "seeds" / "goal_metrics.csv")
 
@@ -115,4 +115,4 @@ def test_one_version_of_the_file_is_parsed_once_and_an_edit_is_read_afresh(tmp_p
 
 def test_plain_yaml_reads_as_pyyaml_safe_load_reads_it() -> None:
     """The libyaml event source with our composer must construct what ``yaml.safe_load`` does."""
-    assert read_goals_yaml(GOALS_FILE).data == yaml.safe_load(GOALS_FILE.read_text())
+    assert read_goals_yaml(SHIPPED_GOALS_FILE).data == yaml.safe_load(SHIPPED_GOALS_FILE.read_text())

@@ -9,11 +9,11 @@ import pydantic
 import pytest
 
 from dagster_project.config.organisation import Organisation, load_organisation
-from dagster_project.settings import GOALS_FILE
+from dagster_project.settings import SHIPPED_GOALS_FILE
 
 
 def test_repository_goals_file_declares_the_documented_organisation() -> None:
-    assert load_organisation(GOALS_FILE) == Organisation(
+    assert load_organisation(SHIPPED_GOALS_FILE) == Organisation(
         timezone="America/New_York", currency="USD", fiscal_year_start_month=1
     )
 

@@ -15,7 +15,7 @@ from dagster_project.config.goals import load_goals, load_metric_catalog
 from dagster_project.config.run_schedule import DailyRun, ScheduleSettings, load_daily_run
 from dagster_project.defs.jobs import MATERIALIZE_ALL
 from dagster_project.defs.schedules import DAILY_SCHEDULE, build_daily_schedule, schedules
-from dagster_project.settings import DBT_PROJECT_DIR, GOALS_FILE
+from dagster_project.settings import DBT_PROJECT_DIR, SHIPPED_GOALS_FILE
 
 NEW_YORK = "America/New_York"
 
@@ -62,8 +62,8 @@ def test_the_project_schedule_defaults_to_six_in_the_organisations_zone() -> Non
     (schedule,) = schedules().schedules
 
     assert schedule.name == DAILY_SCHEDULE
-    assert schedule.cron_schedule == load_daily_run(GOALS_FILE).cron
-    assert schedule.execution_timezone == load_daily_run(GOALS_FILE).timezone
+    assert schedule.cron_schedule == load_daily_run(SHIPPED_GOALS_FILE).cron
+    assert schedule.execution_timezone == load_daily_run(SHIPPED_GOALS_FILE).timezone
 
 
 def test_the_schedule_block_sets_time_zone_and_status(tmp_path: Path) -> None:

@@ -20,6 +20,16 @@ def test_defaults_live_under_the_repository_data_dir(monkeypatch: pytest.MonkeyP
     assert settings.xero_token_store().parent == settings.REPO_ROOT / "data"
 
 
+def test_the_goals_file_is_the_shipped_one_unless_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MILEMARKER_GOALS_FILE", raising=False)
+    assert settings.goals_file_path() == settings.REPO_ROOT / "goals.yml" == settings.SHIPPED_GOALS_FILE
+
+    monkeypatch.setenv("MILEMARKER_GOALS_FILE", "config/our-goals.yml")
+    assert settings.goals_file_path() == settings.REPO_ROOT / "config" / "our-goals.yml"
+    monkeypatch.setenv("MILEMARKER_GOALS_FILE", "~/goals.yml")
+    assert settings.goals_file_path() == Path.home() / "goals.yml"
+
+
 def test_data_dir_moves_the_warehouse_unless_it_is_set_itself(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -16,7 +16,7 @@ from dagster_project.config.source_settings import (
     dbt_source_vars,
     load_source_settings,
 )
-from dagster_project.settings import DBT_PROJECT_DIR, GOALS_FILE
+from dagster_project.settings import DBT_PROJECT_DIR, SHIPPED_GOALS_FILE
 
 A_PORTALS_OWN_SET_UP = """
 sources:
@@ -43,7 +43,7 @@ def test_dbt_project_defaults_are_the_stock_set_up() -> None:
 
 
 def test_shipped_goals_file_spells_out_the_stock_set_up() -> None:
-    assert load_source_settings(GOALS_FILE) == SourceSettings()
+    assert load_source_settings(SHIPPED_GOALS_FILE) == SourceSettings()
 
 
 def test_missing_block_means_the_stock_set_up(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ import pytest
 
 from dagster_project.goals.landing import land_goals, load_goals_file
 from dagster_project.loader.landing import land_stream
-from dagster_project.settings import DBT_PROJECT_DIR, GOALS_FILE
+from dagster_project.settings import DBT_PROJECT_DIR, SHIPPED_GOALS_FILE
 from sandbox.clients import sandbox_streams
 from sandbox.service.server import run_sandbox
 from sandbox.simulation.config import SandboxConfig
@@ -67,7 +67,7 @@ def land_sandbox(config: SandboxConfig, warehouse: Path, scratch: Path) -> dict[
     with run_sandbox(config, port=0) as sandbox, duckdb.connect(str(warehouse)) as con:
         for stream in sandbox_streams(sandbox, scratch / "xero_token.json"):
             land_stream(con, stream)
-        land_goals(con, load_goals_file(GOALS_FILE))
+        land_goals(con, load_goals_file(SHIPPED_GOALS_FILE))
         return dict(sandbox.business.truth())
 
 

@@ -17,7 +17,7 @@ import yaml
 from dbt_warehouse import dbt_build
 
 from dagster_project.goals.landing import land_goals, load_goals_file
-from dagster_project.settings import GOALS_FILE
+from dagster_project.settings import SHIPPED_GOALS_FILE
 
 MODELS = ("int_fx__rate_periods", "int_xero__document_lines", "stg_config__funnel_stage_map", "dim_date")
 A_LONDON_FIRM = {
@@ -35,7 +35,7 @@ def _compiled(scratch: Path) -> str:
 
 
 def test_a_hand_run_reads_the_landed_blocks_and_today_in_their_time_zone(tmp_path: Path) -> None:
-    goals = yaml.safe_load(GOALS_FILE.read_text()) | A_LONDON_FIRM
+    goals = yaml.safe_load(SHIPPED_GOALS_FILE.read_text()) | A_LONDON_FIRM
     goals_file = tmp_path / "goals.yml"
     goals_file.write_text(yaml.safe_dump(goals, sort_keys=False))
     warehouse = tmp_path / "warehouse.duckdb"

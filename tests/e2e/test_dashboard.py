@@ -31,6 +31,7 @@ import dagster as dg
 import duckdb
 import pyarrow.parquet as pq
 import pytest
+from goals_for_business import goals_file_for
 
 from dagster_project.definitions import defs as load_definitions
 from dagster_project.defs.resources import CREDENTIAL_VARS
@@ -89,6 +90,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exported]:
         env.setenv("MILEMARKER_SANDBOX_SEED", str(SANDBOX.seed))
         env.setenv("MILEMARKER_SANDBOX_SCALE", str(SANDBOX.scale))
         env.setenv("MILEMARKER_SANDBOX_AS_OF", SANDBOX.as_of.isoformat())
+        env.setenv("MILEMARKER_GOALS_FILE", str(goals_file_for(SANDBOX, data_dir)))
         job = load_definitions().resolve_implicit_global_asset_job_def()
         result = job.execute_in_process(
             instance=dg.DagsterInstance.ephemeral(),

@@ -32,6 +32,7 @@ from dagster_project.definitions import defs as load_definitions
 from dagster_project.defs.checks.goals import GOAL_STATUS_ASSET, build_goal_checks
 from dagster_project.defs.checks.raw import PRIMARY_KEY_CHECK, ROW_COUNT_CHECK
 from dagster_project.defs.dbt.assets import milemarker_dbt
+from dagster_project.defs.goals.assets import GOALS_ASSET, GOALS_FILE_CHECK
 from dagster_project.defs.goals.assets import goals as goals_asset
 from sandbox.service.server import run_sandbox
 from sandbox.simulation.business import SimulatedBusiness
@@ -59,7 +60,6 @@ GOALS: dict[str, tuple[str, date, int, float]] = {
     "e2e_flip": ("quarter", date(2025, 4, 1), 91, 1.10),
 }
 CHECKS_NAME = "e2e_goal_checks"
-UNKNOWN_REP = "nobody@example.com"
 
 
 def leads_to_date(period_start: date) -> int:
@@ -69,16 +69,17 @@ def leads_to_date(period_start: date) -> int:
     return sum(sum(by_source.values()) for month, by_source in months.items() if first <= month <= "2025-05")
 
 
-def first_rep() -> str:
-    return SimulatedBusiness(SANDBOX).hubspot_owners()[0]["email"]
+def two_reps() -> list[str]:
+    return [owner["email"] for owner in SimulatedBusiness(SANDBOX).hubspot_owners()[:2]]
 
 
 def goals_yaml() -> str:
     """Linear-paced lead goals whose targets put each at its pace index on START, and a per-rep
-    goal for a real rep and one HubSpot does not know."""
+    goal for two of the business's reps (a rep HubSpot does not know is rejected: test_goals_file_errors)."""
+    first, second = two_reps()
     entries = [
         "  - id: e2e_per_rep\n    metric: prospecting_attempts\n    period: {type: month, from: 2025-01}\n"
-        f"    per_owner: {{{first_rep()}: 40, {UNKNOWN_REP}: 40}}\n"
+        f"    per_owner: {{{first}: 40, {second}: 25}}\n"
     ]
     for goal_id, (period_type, start, days, pace) in GOALS.items():
         elapsed = (START - start).days + 1
@@ -210,25 +211,12 @@ def test_check_metadata_equals_the_pacing_mart_row(story: Story, goal_id: str) -
 
 
 def test_per_rep_goals_are_checked_per_rep(story: Story) -> None:
-    rep, unknown = first_rep(), UNKNOWN_REP
-    known = story.goal_check(START, "e2e_per_rep__" + rep.split("@")[0].replace(".", "_"))
-    missing = story.goal_check(START, "e2e_per_rep__nobody")
-
-    row = story.status_rows[START][f"e2e_per_rep|{rep}"]
-    assert known.metadata["actual"].value == row["actual_to_date"]
-    assert (missing.passed, missing.severity, missing.metadata["reason"].value) == (
-        False,
-        dg.AssetCheckSeverity.WARN,
-        "no_pacing_row",
-    )
-    # dbt's own warn-severity test on the same mistake arrives as a WARN asset check
-    dbt_check = evaluation(
-        story.results[START],
-        dg.AssetKey(["intermediate", "int_goal_periods"]),
-        "not_null_int_goal_periods_owner_id",
-    )
-    assert (dbt_check.passed, dbt_check.severity) == (False, dg.AssetCheckSeverity.WARN)
-    assert f"e2e_per_rep|{unknown}" not in story.status_rows[START]
+    for rep, target in zip(two_reps(), (40, 25), strict=True):
+        check = story.goal_check(START, "e2e_per_rep__" + rep.split("@")[0].replace(".", "_"))
+        row = story.status_rows[START][f"e2e_per_rep|{rep}"]
+        assert (row["target"], check.metadata["actual"].value) == (target, row["actual_to_date"])
+    accepted = evaluation(story.results[START], GOALS_ASSET, GOALS_FILE_CHECK)
+    assert accepted.passed, accepted.description
 
 
 def test_a_slowdown_flips_a_goal_from_pass_to_warn_to_error(story: Story) -> None:

@@ -26,16 +26,19 @@ import dagster as dg
 import duckdb
 import pyarrow.parquet as pq
 import pytest
+from goals_for_business import goals_file_for
 
 from dagster_project.cli.demo import open_demo_instance
 from dagster_project.defs.dbt.assets import milemarker_dbt
 from dagster_project.defs.exports.assets import export_marts_asset
 from dagster_project.defs.resources import CREDENTIAL_VARS
 from dagster_project.warehouse.exports import published_files
+from sandbox.simulation.config import SandboxConfig
 
 pytestmark = pytest.mark.slow
 
 SEED, SCALE, AS_OF = 3, 0.05, date(2026, 3, 17)
+BUSINESS = SandboxConfig(seed=SEED, scale=SCALE, as_of=AS_OF)
 RUN_LIMIT_SECONDS = 600
 """A run that has not finished by then is taken as wedged (a clean run takes well under a minute)."""
 WATCH_LIMIT_SECONDS = 300
@@ -45,7 +48,8 @@ EXPORT_STEP = export_marts_asset.op.name
 
 
 def demo_env(data_dir: Path) -> dict[str, str]:
-    """``make demo``'s environment with everything under ``data_dir`` and a small sandbox business."""
+    """``make demo``'s environment with everything under ``data_dir`` (goals.yml with the business's
+    reps included) and a small sandbox business."""
     env = {name: value for name, value in os.environ.items() if name not in CREDENTIAL_VARS}
     return env | {
         "DAGSTER_HOME": str(data_dir / "dagster_home"),
@@ -53,6 +57,7 @@ def demo_env(data_dir: Path) -> dict[str, str]:
         "MILEMARKER_SANDBOX_SEED": str(SEED),
         "MILEMARKER_SANDBOX_SCALE": str(SCALE),
         "MILEMARKER_SANDBOX_AS_OF": AS_OF.isoformat(),
+        "MILEMARKER_GOALS_FILE": str(data_dir / "goals.yml"),
     }
 
 
@@ -232,10 +237,12 @@ class Recovered:
 @pytest.fixture(scope="module")
 def recovered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recovered]:
     clean_dir = tmp_path_factory.mktemp("clean")
+    goals_file_for(BUSINESS, clean_dir)
     clean_log = clean_dir / "demo.log"
     assert finish_demo(clean_dir, clean_log) == 0, clean_log.read_text()[-3000:]
 
     data_dir = tmp_path_factory.mktemp("killed")
+    goals_file_for(BUSINESS, data_dir)
     log = data_dir / "demo.log"
     killed: dict[str, Killed] = {}
     for runs, (phase, moment) in enumerate(

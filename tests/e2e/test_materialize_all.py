@@ -23,6 +23,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+from goals_for_business import goals_file_for
 
 from connectors.hubspot.associations import ASSOCIATIONS as ASSOCIATION_TABLES
 from connectors.hubspot.objects import OBJECT_KINDS
@@ -101,6 +102,7 @@ def demo_environment(data_dir: Path) -> Iterator[None]:
         env.setenv("MILEMARKER_SANDBOX_SEED", str(SANDBOX.seed))
         env.setenv("MILEMARKER_SANDBOX_SCALE", str(SANDBOX.scale))
         env.setenv("MILEMARKER_SANDBOX_AS_OF", SANDBOX.as_of.isoformat())
+        env.setenv("MILEMARKER_GOALS_FILE", str(goals_file_for(SANDBOX, data_dir)))
         yield
 
 

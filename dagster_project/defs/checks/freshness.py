@@ -20,7 +20,7 @@ import dagster as dg
 from connectors.registry import SOURCES
 from dagster_project.config.run_schedule import DailyRun, load_daily_run
 from dagster_project.defs.streams import raw_table_keys
-from dagster_project.settings import GOALS_FILE
+from dagster_project.settings import goals_file_path
 
 RAW_ASSETS = dg.AssetSelection.assets(*(key for source in SOURCES for key in raw_table_keys(source.catalog)))
 """The sources' tables, not the whole raw layer: the goals file changes when someone edits it, not daily."""
@@ -42,7 +42,7 @@ def mart_freshness(daily: DailyRun) -> dg.FreshnessPolicy:
 
 def with_freshness_policies(defs: dg.Definitions) -> dg.Definitions:
     """``defs`` with the raw and mart freshness policies set on every matching asset spec."""
-    marts = mart_freshness(load_daily_run(GOALS_FILE))
+    marts = mart_freshness(load_daily_run(goals_file_path()))
     with warnings.catch_warnings():
         # The documented way to set policies in bulk; its "preview" label is no news at every load.
         warnings.simplefilter("ignore", dg.PreviewWarning)

@@ -1,7 +1,17 @@
 """One asset check per goal line of goals.yml, on the goal status mart.
 
 The specs are generated from the goals file when definitions load, so adding a goal (or a rep to a
-``per_owner`` goal) adds a check with no code change. They are non-blocking: a goal falling behind
+``per_owner`` goal) adds a check with no code change.
+
+A goals file with a mistake must not stop the definitions from loading: that would empty the
+lineage, drop the schedule and stop every source from landing over one typo. So an invalid file
+logs a warning naming its mistakes and the checks are those of the last valid goals, the ones
+landed in ``raw_config.goals`` (the goals dbt keeps building on), or none if no goals ever landed.
+Only then is the warehouse opened: read-only, without waiting, closed at once, because definitions
+also load in the UI's process, which must never hold the file a run is about to write or hang on
+one that a run holds; a file absent, busy or unreadable means no goal checks until the next load.
+Reps are checked against the landed owners by the goals asset, not here: the valid path never
+opens the warehouse. They are non-blocking: a goal falling behind
 is news for the business, not a reason to stop exports or other assets. The decision itself lives
 in :mod:`dagster_project.goals.checks`; this module only reads the warehouse and reports.
 """
@@ -10,19 +20,33 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
+from dagster_project.config.goals import GoalsFileError
 from dagster_project.defs.resources import WarehouseResource
-from dagster_project.goals.evaluation import GoalLine, GoalOutcome, evaluate_goals, goal_lines, read_pacing
-from dagster_project.goals.landing import load_goals_file
-from dagster_project.settings import GOALS_FILE
+from dagster_project.goals.evaluation import (
+    GoalLine,
+    GoalOutcome,
+    evaluate_goals,
+    goal_lines,
+    landed_goal_lines,
+    read_pacing,
+)
+from dagster_project.goals.landing import GOALS_TABLE, load_goals_file
+from dagster_project.settings import goals_file_path, warehouse_path
+from dagster_project.warehouse.connection import WarehouseBusyError, open_warehouse
+from dagster_project.warehouse.file_errors import WarehouseFileError
+
+logger = dg.get_dagster_logger()
 
 GOAL_STATUS_ASSET = dg.AssetKey(["marts", "mart_goal_status"])
 GOAL_PACING_ASSET = dg.AssetKey(["marts", "fct_goal_pacing_daily"])
 
 
 def build_goal_checks(goals_file: Path, name: str = "goal_checks") -> dg.AssetChecksDefinition:
-    """The goal checks of ``goals_file``: one spec per goal line, evaluated in one step."""
-    lines = {line.check_name: line for line in goal_lines(load_goals_file(goals_file))}
+    """The goal checks of ``goals_file`` (or of the last valid goals while it is invalid): one spec
+    per goal line, evaluated in one step."""
+    by_name = {line.check_name: line for line in goal_lines_at_load(goals_file, warehouse_path())}
     specs = [
         dg.AssetCheckSpec(
             line.check_name,
@@ -32,7 +56,7 @@ def build_goal_checks(goals_file: Path, name: str = "goal_checks") -> dg.AssetCh
             description=_spec_description(line),
             metadata={"goal_id": line.goal_id, **({"owner": line.owner_key} if line.owner_key else {})},
         )
-        for line in lines.values()
+        for line in by_name.values()
     ]
 
     @dg.multi_asset_check(name=name, specs=specs, can_subset=True)
@@ -41,7 +65,7 @@ def build_goal_checks(goals_file: Path, name: str = "goal_checks") -> dg.AssetCh
     ) -> Iterator[dg.AssetCheckResult]:
         selected = [
             line
-            for line in lines.values()
+            for line in by_name.values()
             if dg.AssetCheckKey(GOAL_STATUS_ASSET, line.check_name) in context.selected_asset_check_keys
         ]
         with warehouse.connect(read_only=True) as con:
@@ -50,6 +74,33 @@ def build_goal_checks(goals_file: Path, name: str = "goal_checks") -> dg.AssetCh
             yield _result(outcome)
 
     return _goal_checks
+
+
+def goal_lines_at_load(goals_file: Path, warehouse: Path) -> list[GoalLine]:
+    """goals.yml's lines, or while it is invalid the last valid goals' (see the module docstring)."""
+    try:
+        return goal_lines(load_goals_file(goals_file))
+    except GoalsFileError as error:
+        lines = _landed_lines(warehouse)
+        logger.warning(
+            "%s\nThe goal checks are those of the last valid goals, landed in %s: %d checks.",
+            error,
+            GOALS_TABLE,
+            len(lines),
+        )
+        return lines
+
+
+def _landed_lines(warehouse: Path) -> list[GoalLine]:
+    """The landed goals' lines, or none when the warehouse is absent, busy or unreadable (logged)."""
+    if not warehouse.exists():
+        return []
+    try:
+        with open_warehouse(warehouse, read_only=True) as con:
+            return landed_goal_lines(con)
+    except (duckdb.Error, WarehouseBusyError, WarehouseFileError) as error:
+        logger.warning("the last valid goals could not be read from %s: %s", warehouse, error)
+        return []
 
 
 def _spec_description(line: GoalLine) -> str:
@@ -99,4 +150,4 @@ def _number(value: float | None) -> dg.MetadataValue:
 
 @dg.definitions
 def goal_checks() -> dg.Definitions:
-    return dg.Definitions(asset_checks=[build_goal_checks(GOALS_FILE)])
+    return dg.Definitions(asset_checks=[build_goal_checks(goals_file_path())])

@@ -19,7 +19,7 @@ import dagster as dg
 from dagster_project.config.dbt_vars import settings_vars
 from dagster_project.config.organisation import load_organisation
 from dagster_project.config.source_settings import load_source_settings
-from dagster_project.settings import GOALS_FILE
+from dagster_project.settings import goals_file_path
 
 
 class DbtBuildConfig(dg.Config):
@@ -31,10 +31,11 @@ class DbtBuildConfig(dg.Config):
 
 def dbt_vars(config: DbtBuildConfig, warehouse: Path) -> dict[str, Any]:
     """The ``--vars`` of a build of ``warehouse`` with ``config`` started now."""
-    organisation = load_organisation(GOALS_FILE)
+    goals_file = goals_file_path()
+    organisation = load_organisation(goals_file)
     as_of = date.fromisoformat(config.as_of_date) if config.as_of_date else organisation.today()
     return {
         "as_of_date": as_of.isoformat(),
         "warehouse_path": str(warehouse),
-        **settings_vars(organisation, load_source_settings(GOALS_FILE)),
+        **settings_vars(organisation, load_source_settings(goals_file)),
     }
