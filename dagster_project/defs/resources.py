@@ -28,6 +28,7 @@ from connectors.xero.config import TENANT_VAR as XERO_TENANT_VAR
 from connectors.xero.config import URL_VARS as XERO_URL_VARS
 from connectors.xero.config import credential_vars, env_grant, grant_named
 from dagster_project import settings
+from dagster_project.config.organisation import load_organisation
 from dagster_project.defs.dbt.cli import MilemarkerDbtCliResource
 from dagster_project.defs.dbt.project import DBT_PROJECT
 from dagster_project.warehouse.connection import open_warehouse
@@ -135,16 +136,25 @@ class SandboxResource(dg.ConfigurableResource):
     seed: int = 42
     scale: float = 1.0
     as_of: str | None = None
-    """ISO date the simulated business stands at; empty means today."""
+    """ISO date the simulated business stands at; empty means today in the organisation's time zone."""
+    in_use: bool = True
+    """A vendor reads the sandbox (one has no credentials): then its day is the marts' as-of day."""
 
     _running: Sandbox | None = PrivateAttr(default=None)
     _scratch: tempfile.TemporaryDirectory[str] | None = PrivateAttr(default=None)
 
+    def day(self) -> date:
+        """The simulated business's day: ``as_of``, else today where the organisation is (the day
+        dbt computes the marts for when nothing else says, so the two agree around midnight)."""
+        if self.as_of:
+            return date.fromisoformat(self.as_of)
+        return load_organisation(settings.goals_file_path()).today()
+
     def running(self) -> Sandbox:
         """The running sandbox (URLs and credentials), started on first use."""
         if self._running is None:
-            clock = {"as_of": date.fromisoformat(self.as_of)} if self.as_of else {}
-            self._running = start_sandbox(SandboxConfig(seed=self.seed, scale=self.scale, **clock), port=0)
+            config = SandboxConfig(seed=self.seed, scale=self.scale, as_of=self.day())
+            self._running = start_sandbox(config, port=0)
         return self._running
 
     def scratch_dir(self) -> Path:
@@ -200,13 +210,9 @@ class XeroResource(dg.ConfigurableResource):
     sandbox: SandboxResource
     http: HttpResource
 
-    def _reads_real_api(self) -> bool:
-        app = bool(self.client_id and self.client_secret)
-        return app and (bool(self.refresh_token) or self.grant == "client_credentials")
-
     def streams(self) -> list[Stream]:
         http = self.http.settings()
-        if self._reads_real_api():
+        if _xero_reads_real_api(self.client_id, self.client_secret, self.refresh_token, self.grant):
             assert self.client_id and self.client_secret
             return xero_streams(
                 XeroConfig(
@@ -224,6 +230,11 @@ class XeroResource(dg.ConfigurableResource):
             )
         token_store = self.sandbox.scratch_dir() / "xero_token.json"
         return xero_streams(dataclasses.replace(xero_config(self.sandbox.running(), token_store), http=http))
+
+
+def _xero_reads_real_api(client_id: object, client_secret: object, refresh_token: object, grant: str) -> bool:
+    """An app (id and secret) with a refresh token, or a Custom Connection, reads the real API."""
+    return bool(client_id and client_secret) and (bool(refresh_token) or grant == "client_credentials")
 
 
 def _secret(name: str) -> dg.EnvVar | None:
@@ -254,11 +265,12 @@ def _xero_credentials() -> dict[str, dg.EnvVar | str | None]:
     }
 
 
-def _sandbox() -> SandboxResource:
+def _sandbox(in_use: bool) -> SandboxResource:
     return SandboxResource.configure_at_launch(
         seed=int(os.environ.get("MILEMARKER_SANDBOX_SEED", "42")),
         scale=float(os.environ.get("MILEMARKER_SANDBOX_SCALE", "1.0")),
         as_of=os.environ.get("MILEMARKER_SANDBOX_AS_OF") or None,
+        in_use=in_use,
     )
 
 
@@ -269,7 +281,14 @@ def _optional_urls(env_names: Mapping[str, str]) -> dict[str, str]:
 
 @dg.definitions
 def resources() -> dg.Definitions:
-    sandbox = _sandbox()
+    hubspot_token, xero_credentials = _secret(HUBSPOT_TOKEN_VAR), _xero_credentials()
+    xero_real = _xero_reads_real_api(
+        xero_credentials["client_id"],
+        xero_credentials["client_secret"],
+        xero_credentials.get("refresh_token"),
+        str(xero_credentials["grant"]),
+    )
+    sandbox = _sandbox(in_use=hubspot_token is None or not xero_real)
     http = HttpResource.configure_at_launch()
     return dg.Definitions(
         resources={
@@ -277,13 +296,13 @@ def resources() -> dg.Definitions:
             "sandbox": sandbox,
             "http": http,
             "hubspot": HubspotResource(
-                access_token=_secret(HUBSPOT_TOKEN_VAR),
+                access_token=hubspot_token,
                 sandbox=sandbox,
                 http=http,
                 **_optional_urls(HUBSPOT_URL_VARS),
             ),
             "xero": XeroResource(
-                **_xero_credentials(),
+                **xero_credentials,
                 token_store=str(settings.xero_token_store()),
                 sandbox=sandbox,
                 http=http,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -11,9 +12,19 @@ from connectors.registry import SOURCES
 from dagster_project.config.organisation import load_organisation
 from dagster_project.config.source_settings import dbt_source_vars, load_source_settings
 from dagster_project.definitions import defs as load_definitions
-from dagster_project.defs.dbt.assets import DbtBuildConfig, dbt_vars
+from dagster_project.defs.dbt.assets import DbtBuildConfig, dbt_vars, milemarker_dbt
+from dagster_project.defs.dbt.build_vars import SandboxDayMismatch
+from dagster_project.defs.dbt.cli import MilemarkerDbtCliResource
+from dagster_project.defs.dbt.project import DBT_PROJECT
 from dagster_project.defs.jobs import LAND_RAW
-from dagster_project.defs.resources import CREDENTIAL_VARS, HubspotResource, XeroResource, resources
+from dagster_project.defs.resources import (
+    CREDENTIAL_VARS,
+    HubspotResource,
+    SandboxResource,
+    WarehouseResource,
+    XeroResource,
+    resources,
+)
 from dagster_project.defs.streams import raw_table_keys
 from dagster_project.settings import SHIPPED_GOALS_FILE
 
@@ -107,6 +118,58 @@ def test_dbt_gets_the_organisation_and_its_as_of_date_or_the_launch_config_one()
     assert dbt_vars(DbtBuildConfig(), warehouse)["as_of_date"] == organisation.today().isoformat()
     with pytest.raises(ValueError):
         dbt_vars(DbtBuildConfig(as_of_date="31/03/2025"), warehouse)
+
+
+def test_the_embedded_sandboxs_day_is_the_as_of_day_and_another_one_is_refused() -> None:
+    warehouse, day = Path("/data/warehouse.duckdb"), date(2026, 8, 19)
+    assert dbt_vars(DbtBuildConfig(), warehouse, sandbox_day=day)["as_of_date"] == "2026-08-19"
+    assert dbt_vars(DbtBuildConfig(as_of_date="2026-08-19"), warehouse, sandbox_day=day)["as_of_date"] == (
+        "2026-08-19"
+    )
+    with pytest.raises(SandboxDayMismatch) as refused:
+        dbt_vars(DbtBuildConfig(as_of_date="2026-08-20"), warehouse, sandbox_day=day)
+    assert str(refused.value).startswith("as_of_date 2026-08-20 is not the embedded sandbox's day 2026-08-19")
+    assert "MILEMARKER_SANDBOX_AS_OF=2026-08-20" in str(refused.value)
+
+
+def test_the_dbt_step_refuses_a_day_other_than_the_sandboxs_before_building(tmp_path: Path) -> None:
+    result = dg.materialize(
+        [milemarker_dbt],
+        selection=[dg.AssetKey(["marts", "dim_date"])],
+        resources={
+            "dbt": MilemarkerDbtCliResource.leashed(DBT_PROJECT),
+            "warehouse": WarehouseResource(path=str(tmp_path / "warehouse.duckdb")),
+            "sandbox": SandboxResource(as_of="2026-08-19"),
+        },
+        run_config={"ops": {milemarker_dbt.op.name: {"config": {"as_of_date": "2026-08-20"}}}},
+        raise_on_error=False,
+    )
+
+    [failure] = result.get_step_failure_events()
+    message = failure.step_failure_data.user_failure_data.description
+    assert message.startswith("as_of_date 2026-08-20 is not the embedded sandbox's day 2026-08-19")
+    assert not (tmp_path / "warehouse.duckdb").exists()  # refused before dbt opened anything
+
+
+@pytest.mark.parametrize(
+    ("credentials", "in_use"),
+    [
+        ((), True),
+        (("HUBSPOT_ACCESS_TOKEN",), True),
+        (("XERO_CLIENT_ID", "XERO_CLIENT_SECRET", "XERO_REFRESH_TOKEN"), True),
+        (("HUBSPOT_ACCESS_TOKEN", "XERO_CLIENT_ID", "XERO_CLIENT_SECRET", "XERO_REFRESH_TOKEN"), False),
+    ],
+)
+def test_the_sandbox_rules_the_as_of_day_while_any_vendor_reads_it(
+    monkeypatch: pytest.MonkeyPatch, credentials: tuple[str, ...], in_use: bool
+) -> None:
+    for name in CREDENTIAL_VARS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("XERO_GRANT_TYPE", raising=False)
+    for name in credentials:
+        monkeypatch.setenv(name, f"value-of-{name}")
+    sandbox = resources().resources["sandbox"]
+    assert sandbox.data["in_use"] is in_use  # type: ignore[union-attr]
 
 
 def bound(name: str) -> dict[str, object]:

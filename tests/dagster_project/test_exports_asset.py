@@ -26,7 +26,7 @@ from dagster_project.defs.dbt.assets import AS_OF_DATE, milemarker_dbt
 from dagster_project.defs.dbt.cli import MilemarkerDbtCliResource
 from dagster_project.defs.dbt.project import DBT_PROJECT
 from dagster_project.defs.exports.assets import MARTS, export_marts_asset, mart_key
-from dagster_project.defs.resources import WarehouseResource
+from dagster_project.defs.resources import SandboxResource, WarehouseResource
 from dagster_project.warehouse.dbt_marts import load_manifest, mart_nodes
 from dagster_project.warehouse.exports import MANIFEST_FILE, published
 
@@ -183,6 +183,7 @@ def exported_after_dbt(
             resources={
                 "dbt": MilemarkerDbtCliResource.leashed(DBT_PROJECT),
                 "warehouse": WarehouseResource(path=str(warehouse)),
+                "sandbox": SandboxResource(in_use=False),  # the contract warehouse is not the sandbox's
             },
             run_config={"ops": {milemarker_dbt.op.name: {"config": {"as_of_date": AS_OF}}}},
         )

@@ -37,6 +37,7 @@ from dagster_project.defs.dbt.assets import milemarker_dbt
 from dagster_project.defs.dbt.project import DBT_PROJECT
 from dagster_project.defs.resources import CREDENTIAL_VARS
 from dagster_project.defs.streams import raw_table_keys
+from dagster_project.warehouse.exports import MANIFEST_FILE, published
 from sandbox.simulation.business import SimulatedBusiness
 from sandbox.simulation.config import SandboxConfig
 from sandbox.simulation.model import Business
@@ -44,7 +45,6 @@ from sandbox.simulation.model import Business
 pytestmark = pytest.mark.slow
 
 SANDBOX = SandboxConfig(seed=11, scale=0.2, as_of=date(2025, 6, 30))
-AS_OF_CONFIG = {"as_of_date": SANDBOX.as_of.isoformat()}
 # Which sandbox collection each raw table is counted from, as the connectors declare it.
 HUBSPOT_OBJECTS = tuple(kind.object_type for kind in OBJECT_KINDS)
 XERO_DOCUMENTS = {endpoint.table.name: endpoint.path for endpoint in ENDPOINTS}
@@ -112,7 +112,7 @@ def materialized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Materiali
     data_dir = tmp_path_factory.mktemp("milemarker-data")
     with demo_environment(data_dir):
         with open_demo_instance() as instance:
-            first = materialize_all(instance, {"ops": {"milemarker_dbt": {"config": AS_OF_CONFIG}}})
+            first = materialize_all(instance, {})  # as make demo: no as_of_date, the sandbox's day rules
             runs = len(instance.get_runs())
         job = load_definitions().resolve_implicit_global_asset_job_def()
         raw = [key for source in SOURCES for key in raw_table_keys(source.catalog)]
@@ -127,6 +127,16 @@ def test_the_recorded_run_succeeds_and_every_dbt_test_passes(materialized: Mater
     assert first.models_built >= 29
     assert first.dbt_tests["passed"] > 180
     assert first.dbt_tests["failed (error)"] == 0  # goal checks may fail: they judge the business
+
+
+def test_the_marts_and_the_exports_are_as_of_the_sandboxs_day_not_the_wall_clocks(
+    materialized: Materialized,
+) -> None:
+    with duckdb.connect(str(materialized.warehouse), read_only=True) as con:
+        days = con.execute("select distinct as_of_date from marts.mart_goal_status").fetchall()
+    assert days == [(SANDBOX.as_of,)]
+    manifest = json.loads((published(materialized.warehouse.parent / "exports") / MANIFEST_FILE).read_text())
+    assert {entry["as_of_date"] for entry in manifest["marts"]} == {SANDBOX.as_of.isoformat()}
 
 
 def test_raw_row_counts_equal_the_sandbox_counts_for_every_table(materialized: Materialized) -> None:

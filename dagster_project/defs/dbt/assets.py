@@ -27,9 +27,9 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from dagster_project.defs.dbt.build_vars import DbtBuildConfig, dbt_vars
+from dagster_project.defs.dbt.build_vars import DbtBuildConfig, SandboxDayMismatch, dbt_vars
 from dagster_project.defs.dbt.project import DBT_PROJECT
-from dagster_project.defs.resources import WarehouseResource
+from dagster_project.defs.resources import SandboxResource, WarehouseResource
 from dagster_project.warehouse.dbt_runs import new_run_target
 
 AS_OF_DATE = "as_of_date"
@@ -47,12 +47,16 @@ def milemarker_dbt(
     context: dg.AssetExecutionContext,
     dbt: DbtCliResource,
     warehouse: WarehouseResource,
+    sandbox: SandboxResource,
     config: DbtBuildConfig,
 ) -> Iterator[Any]:
+    try:
+        build_vars = dbt_vars(config, Path(warehouse.path), sandbox.day() if sandbox.in_use else None)
+    except SandboxDayMismatch as mismatch:
+        raise dg.Failure(description=str(mismatch)) from None
     # dbt opens the file in its own process and would fail at once, with DuckDB's bare lock error,
     # while another run holds it: wait here as every other step does.
     warehouse.wait_until_free()
-    build_vars = dbt_vars(config, Path(warehouse.path))
     args = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(build_vars)]
     target = new_run_target(DBT_RUNS_DIR, context.run.run_id, datetime.now(UTC))
     for event in dbt.cli(args, context=context, target_path=target).stream():

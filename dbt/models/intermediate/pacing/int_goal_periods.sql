@@ -103,6 +103,7 @@ select
     goals.metric_name,
     goals.metric_kind,
     metrics.unit as metric_unit,
+    metrics.lower_bound as metric_lower_bound,
     goals.period_type,
     goal_periods.period_start,
     goal_periods.period_end,

@@ -126,7 +126,14 @@ indexed as (
         end as pace_index,
         case metric_kind
             when 'flow' then actual_to_date / nullif(pace_curve_w, 0)
-            when 'level' then baseline_value + (actual_to_date - baseline_value) / nullif(pace_curve_w, 0)
+            -- a level is extrapolated, so a falling one could cross its floor (MRR below 0): clamp it
+            when 'level' then
+                case
+                    when baseline_value + (actual_to_date - baseline_value) / nullif(pace_curve_w, 0)
+                        < metric_lower_bound
+                        then metric_lower_bound
+                    else baseline_value + (actual_to_date - baseline_value) / nullif(pace_curve_w, 0)
+                end
             else actual_to_date
         end as projected_finish_rr,
         period_days - days_elapsed as days_remaining,
@@ -163,8 +170,11 @@ forecast_remaining as (
 projected as (
     select
         indexed.*,
-        case when indexed.as_of_date = {{ as_of_date() }}
-                then indexed.actual_to_date + forecast_remaining.expected_value
+        case
+            when indexed.as_of_date <> {{ as_of_date() }} then null
+            when indexed.actual_to_date + forecast_remaining.expected_value < indexed.metric_lower_bound
+                then indexed.metric_lower_bound
+            else indexed.actual_to_date + forecast_remaining.expected_value
         end as projected_finish_model,
         case when metric_kind <> 'ratio' and days_remaining > 0
                 then (target - actual_to_date) / days_remaining * 7
