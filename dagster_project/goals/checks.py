@@ -59,6 +59,24 @@ class Reason(StrEnum):
     MISSED = "missed"
 
 
+STATUS_LABELS: dict[Reason, str] = {
+    Reason.ACHIEVED: "achieved",
+    Reason.NOT_ASSESSED: "not assessed",
+    Reason.NOT_STARTED: "not started",
+    Reason.AHEAD: "ahead",
+    Reason.ON_TRACK: "on track",
+    Reason.DRIFTING: "drifting",
+    Reason.AT_RISK: "at risk",
+    Reason.OFF_TRACK_STARTED: "off track",
+    Reason.OFF_TRACK: "off track",
+    Reason.INFEASIBLE: "out of reach",
+    Reason.NOT_RECOVERED: "still off track",
+    Reason.NO_PACING_ROW: "no data",
+    Reason.MISSED: "missed",
+}
+"""The one status vocabulary: the word the terminal table shows for a goal line is the word its
+check's explanation starts with, and the check's severity follows it (``_SEVERITY``)."""
+
 _PASSING_STATUSES = {
     "achieved": Reason.ACHIEVED,
     "not_assessed": Reason.NOT_ASSESSED,
@@ -119,6 +137,11 @@ class Verdict:
     drift: float | None
     """Change of the run-rate attainment over the drift window (None without a row that old)."""
 
+    @property
+    def label(self) -> str:
+        """The status word (``STATUS_LABELS``): what the table shows and the explanation starts with."""
+        return STATUS_LABELS[self.reason]
+
 
 def decide(
     today: PacingRow, history: Iterable[PacingRow], drift_settings: Drift, thresholds: Thresholds
@@ -155,7 +178,8 @@ def missing_row_verdict(
     (WARN, so the mistake gets fixed rather than silently unchecked).
     """
     if as_of is not None and as_of < first_day:
-        return Verdict(True, None, Reason.NOT_STARTED, f"{goal_name}: starts on {first_day:%d %b %Y}.", None)
+        starts = f"Not started: {goal_name} starts on {first_day:%d %b %Y}."
+        return Verdict(True, None, Reason.NOT_STARTED, starts, None)
     hint = (
         f"is {owner_key} a HubSpot owner?"
         if owner_key
@@ -167,7 +191,7 @@ def missing_row_verdict(
         passed=False,
         severity=Severity.WARN,
         reason=Reason.NO_PACING_ROW,
-        explanation=f"{goal_name}{who}: no pacing row {when}; {hint}",
+        explanation=f"No data: {goal_name}{who} has no pacing row {when}; {hint}",
         drift=None,
     )
 
@@ -276,9 +300,9 @@ def _headline(reason: Reason, row: PacingRow, drift: float | None, settings: Dri
         case Reason.OFF_TRACK:
             return f"Off track for {days} days in a row (pace index {pace})"
         case Reason.INFEASIBLE:
-            return f"Off track: out of reach ({row.status_reason or 'required run-rate too high'})"
+            return f"Out of reach: off track ({row.status_reason or 'required run-rate too high'})"
         case Reason.NOT_RECOVERED:
-            return f"Still failing: pace index {pace} has not recovered to {settings.clear_at:.2f}"
+            return f"Still off track: pace index {pace} has not recovered to {settings.clear_at:.2f}"
     raise ValueError(f"no headline for {reason}")
 
 

@@ -1,10 +1,12 @@
 """The goal pacing table printed at the end of ``make demo``: mart_goal_status, read-only.
 
 dbt computes every number; this module only formats them, so the terminal shows exactly what the
-goal checks and the dashboards see. Money is shown in the home currency's thousands/millions,
-counts as integers, rates as percentages. Under the table, "Last periods": each goal line's most
-recent finished period from mart_goal_period_outcomes ("New leads per month -- October 2026: missed
-by 13 (267 of 280)").
+goal checks and the dashboards see. The status column is each goal check's verdict in its own words
+(``STATUS_LABELS``: "at risk", "still off track", "missed"), with its severity when it fails, so the
+table never says "at risk" where the check says ERROR. Money is shown in the home currency's
+thousands/millions, counts as integers, rates as percentages. Under the table, "Last periods": each
+goal line's most recent finished period from mart_goal_period_outcomes ("New leads per month --
+October 2026: missed by 13 (267 of 280)").
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ from typing import Any
 
 import duckdb
 
+from dagster_project.goals.checks import Verdict
 from dagster_project.warehouse.connection import open_warehouse
 
 COLUMNS = ("goal", "period", "target", "actual", "expected", "projected", "attainment", "status")
 _QUERY = """
-    select goal_name, owner_key, period_type, period_start, metric_unit, target, actual_to_date,
-        expected_to_date, projected_finish, projected_attainment, status, as_of_date, period_end
+    select goal_target_id, goal_name, owner_key, period_type, period_start, metric_unit, target,
+        actual_to_date, expected_to_date, projected_finish, projected_attainment, status, as_of_date,
+        period_end
     from marts.mart_goal_status
     order by goal_id, owner_key nulls first
 """
@@ -32,14 +36,6 @@ _OUTCOMES_QUERY = """
     qualify row_number() over (partition by goal_target_id order by period_start desc) = 1
     order by goal_id, owner_key nulls first
 """
-_STATUS_LABELS = {
-    "achieved": "ACHIEVED",
-    "ahead": "ahead",
-    "on_track": "on track",
-    "at_risk": "AT RISK",
-    "off_track": "OFF TRACK",
-    "not_assessed": "not assessed",
-}
 
 
 def read_goal_status(warehouse: Path) -> list[dict[str, Any]]:
@@ -69,11 +65,12 @@ def render_last_outcomes(rows: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join(["Last periods", *(f"  {_outcome_line(row)}" for row in rows)])
 
 
-def render_goal_status(rows: Sequence[Mapping[str, Any]]) -> str:
-    """A fixed-width table of the rows, titled with their as-of day."""
+def render_goal_status(rows: Sequence[Mapping[str, Any]], verdicts: Mapping[str, Verdict]) -> str:
+    """A fixed-width table of the rows, titled with their as-of day; each row's status is its goal
+    check's verdict (``verdicts`` by goal target), in the checks' own words."""
     if not rows:
         return "Goal pacing: no goals (add some to goals.yml)."
-    cells = [_cells(row) for row in rows]
+    cells = [_cells(row, verdicts.get(row["goal_target_id"])) for row in rows]
     widths = [max(len(header), *(len(line[i]) for line in cells)) for i, header in enumerate(COLUMNS)]
     numeric = {2, 3, 4, 5, 6}
 
@@ -88,13 +85,13 @@ def render_goal_status(rows: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join([title, rule, line(COLUMNS), rule, *(line(values) for values in cells), rule])
 
 
-def goal_status_report(warehouse: Path) -> str:
+def goal_status_report(warehouse: Path, verdicts: Mapping[str, Verdict]) -> str:
     """The rendered table and the last periods' outcomes for the warehouse at ``warehouse`` (what
-    ``make demo`` prints)."""
+    ``make demo`` prints), the statuses being the goal checks' ``verdicts`` by goal target."""
     rows = read_goal_status(warehouse)
     if not rows:
-        return render_goal_status(rows)
-    return render_goal_status(rows) + "\n\n" + render_last_outcomes(read_last_outcomes(warehouse))
+        return render_goal_status(rows, verdicts)
+    return render_goal_status(rows, verdicts) + "\n\n" + render_last_outcomes(read_last_outcomes(warehouse))
 
 
 def _outcome_line(row: Mapping[str, Any]) -> str:
@@ -121,7 +118,7 @@ def _finished_period_label(period_type: str, start: Any, end: Any) -> str:
     return f"{noun} {start.isoformat()} to {end.isoformat()}"
 
 
-def _cells(row: Mapping[str, Any]) -> list[str]:
+def _cells(row: Mapping[str, Any], verdict: Verdict | None) -> list[str]:
     unit = row["metric_unit"]
     rep = str(row["owner_key"] or "").split("@")[0]
     goal = row["goal_name"] + (f" ({rep})" if rep else "")
@@ -133,16 +130,15 @@ def _cells(row: Mapping[str, Any]) -> list[str]:
         _value(row["expected_to_date"], unit),
         _value(row["projected_finish"], unit),
         "-" if row["projected_attainment"] is None else f"{row['projected_attainment']:.0%}",
-        _status_label(row),
+        _status_cell(verdict),
     ]
 
 
-def _status_label(row: Mapping[str, Any]) -> str:
-    """The status band; once the period is over (a finished one-off goal), its outcome."""
-    period_end = row.get("period_end")
-    if period_end is not None and row["as_of_date"] > period_end and row["status"] != "achieved":
-        return "MISSED"
-    return _STATUS_LABELS.get(row["status"], row["status"])
+def _status_cell(verdict: Verdict | None) -> str:
+    """The check's status word; in capitals with the severity when the check fails."""
+    if verdict is None:
+        return "-"
+    return f"{verdict.label.upper()} ({verdict.severity})" if verdict.severity else verdict.label
 
 
 def _period_label(period_type: str, start: Any) -> str:

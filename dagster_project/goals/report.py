@@ -66,7 +66,8 @@ def goals_report(warehouse: Path, goals_file: Path) -> GoalsReport:
     of ``make demo``."""
     outcomes, error = _judge(warehouse, goals_file)
     plan = render_goal_plan(read_goal_plan(warehouse))
-    blocks = [goal_status_report(warehouse), plan, render_goal_outcomes(outcomes)]
+    verdicts = {outcome.line.goal_target_id: outcome.verdict for outcome in outcomes}
+    blocks = [goal_status_report(warehouse, verdicts), plan, render_goal_outcomes(outcomes)]
     return GoalsReport("\n\n".join(block for block in blocks if block), error)
 
 

@@ -23,12 +23,12 @@ from pacing_rows import ON_TRACK, TODAY
 from connectors.registry import SOURCES
 from dagster_project.config.run_schedule import load_daily_run
 from dagster_project.defs.checks.freshness import RAW_FRESHNESS, mart_freshness
-from dagster_project.defs.checks.goals import GOAL_STATUS_ASSET, build_goal_checks
+from dagster_project.defs.checks.goals import GOAL_STATUS_ASSET, build_goal_checks, check_result
 from dagster_project.defs.checks.raw import PRIMARY_KEY_CHECK, ROW_COUNT_CHECK
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.defs.streams import raw_table_keys
-from dagster_project.goals.checks import PacingRow
-from dagster_project.goals.evaluation import goal_lines
+from dagster_project.goals.checks import PacingRow, Reason, Verdict
+from dagster_project.goals.evaluation import GoalOutcome, goal_lines
 from dagster_project.goals.landing import load_goals_file
 from dagster_project.goals.report import goal_outcomes, render_goal_outcomes
 from dagster_project.settings import SHIPPED_GOALS_FILE
@@ -172,11 +172,13 @@ def test_results_carry_the_verdict_and_the_marts_numbers(goals_file: Path, wareh
         "current_run_rate_per_week": LEADS.current_run_rate_per_week,
         "consecutive_off_track_days": LEADS.consecutive_off_track_days,
     }
-    assert (metadata["status"], metadata["as_of_date"], metadata["reason"]) == (
+    assert (metadata["status"], metadata["pacing_status"], metadata["as_of_date"], metadata["reason"]) == (
+        "off track",
         "off_track",
         "2026-11-20",
         "off_track",
     )
+    assert metadata["unit"] == "count"
 
     assert results["goal_calls_per_rep__alice"].passed
     bob = results["goal_calls_per_rep__bob"]
@@ -188,6 +190,33 @@ def test_results_carry_the_verdict_and_the_marts_numbers(goals_file: Path, wareh
     assert results["goal_next_year"].passed
 
 
+def test_metadata_are_rounded_to_the_metrics_unit_and_say_it() -> None:
+    line = goal_lines(load_goals_file(SHIPPED_GOALS_FILE))[0]
+    row = replace(
+        LEADS,
+        metric_unit="money",
+        target=850_000.0,
+        actual_to_date=123_456.78901,
+        expected_to_date=120_000.004,
+        pace_index=1.0288065,
+        projected_attainment=0.9876543,
+        required_run_rate_per_week=17_123.456,
+    )
+    verdict = Verdict(True, None, Reason.ON_TRACK, "On track", drift=-0.0123456)
+
+    result = check_result(GoalOutcome(line, verdict, row), currency="GBP")
+
+    metadata = {key: value.value for key, value in result.metadata.items()}
+    assert (metadata["unit"], metadata["status"]) == ("GBP", "on track")
+    assert (metadata["actual"], metadata["expected"], metadata["required_run_rate_per_week"]) == (
+        123_456.79,
+        120_000.0,
+        17_123.46,
+    )
+    ratios = (metadata["pace_index"], metadata["projected_attainment"], metadata["drift"])
+    assert ratios == (1.029, 0.988, -0.012)
+
+
 def test_the_terminal_report_names_the_goals_that_warn_or_fail(goals_file: Path, warehouse: Path) -> None:
     report = render_goal_outcomes(goal_outcomes(warehouse, goals_file))
 
@@ -195,7 +224,7 @@ def test_the_terminal_report_names_the_goals_that_warn_or_fail(goals_file: Path,
     assert lines[0] == "Goal checks as of 2026-11-20: 1 ERROR, 1 WARN, 2 passed"
     assert lines[1].startswith("  ERROR  goal_leads_monthly: Off track for 3 days in a row")
     assert lines[2].startswith(
-        "  WARN  goal_calls_per_rep__bob: Prospecting (bob@example.com): no pacing row"
+        "  WARN  goal_calls_per_rep__bob: No data: Prospecting (bob@example.com) has no pacing row"
     )
     assert len(lines) == 3
 

@@ -18,7 +18,8 @@ import duckdb
 import pytest
 from dbt_warehouse import SandboxWarehouse, dbt_build, land_sandbox
 
-from dagster_project.goals.pacing_table import goal_status_report
+from dagster_project.goals.report import goal_outcomes, goals_report
+from dagster_project.settings import SHIPPED_GOALS_FILE
 from sandbox.simulation.config import SandboxConfig
 
 pytestmark = pytest.mark.slow
@@ -110,9 +111,22 @@ def test_shipped_goals_show_every_status_on_the_demo_business(demo_warehouse: Sa
     statuses = {row["status"] for row in _status(demo_warehouse).values()}
     assert {"ahead", "on_track", "at_risk", "off_track"} <= statuses
 
-    report = goal_status_report(demo_warehouse.path)
+    report = goals_report(demo_warehouse.path, SHIPPED_GOALS_FILE).text
     assert "Goal pacing as of 2026-11-23" in report
-    assert all(label in report for label in ("ahead", "on track", "AT RISK", "OFF TRACK"))
+    assert all(label in report for label in ("ahead", "on track", "AT RISK (WARN)", "OFF TRACK ("))
+
+
+def test_the_tables_status_is_the_checks_verdict_in_the_same_words(demo_warehouse: SandboxWarehouse) -> None:
+    outcomes = goal_outcomes(demo_warehouse.path, SHIPPED_GOALS_FILE)
+    table = goals_report(demo_warehouse.path, SHIPPED_GOALS_FILE).text.split("\n\n", 1)[0].splitlines()
+    for outcome in outcomes:
+        verdict = outcome.verdict
+        word = f"{verdict.label.upper()} ({verdict.severity})" if verdict.severity else verdict.label
+        rep = (outcome.line.owner_key or "").split("@")[0]
+        name = outcome.line.goal_name + (f" ({rep})" if rep else "")
+        [line] = [line for line in table if line.startswith(name + " ")]
+        assert line.endswith(word), (line, word)
+        assert verdict.explanation.lower().startswith(verdict.label), verdict.explanation
 
 
 STREAK_LONGER_THAN_ITS_PERIOD = """

@@ -29,7 +29,12 @@ import duckdb
 import pytest
 
 from dagster_project.definitions import defs as load_definitions
-from dagster_project.defs.checks.goals import GOAL_STATUS_ASSET, build_goal_checks
+from dagster_project.defs.checks.goals import (
+    AMOUNT_DECIMALS,
+    GOAL_STATUS_ASSET,
+    RATIO_DECIMALS,
+    build_goal_checks,
+)
 from dagster_project.defs.checks.raw import PRIMARY_KEY_CHECK, ROW_COUNT_CHECK
 from dagster_project.defs.dbt.assets import milemarker_dbt
 from dagster_project.defs.goals.assets import GOALS_ASSET, GOALS_FILE_CHECK
@@ -177,21 +182,27 @@ def test_each_goal_gets_its_outcome_and_severity(story: Story, goal_id: str) -> 
 
 @pytest.mark.parametrize("goal_id", EXPECTED_ON_START)
 def test_check_metadata_equals_the_pacing_mart_row(story: Story, goal_id: str) -> None:
+    """Rounded to the metric's unit (money to cents, ratios to 3 decimals) and saying the unit."""
     metadata = {key: value.value for key, value in story.goal_check(START, goal_id).metadata.items()}
     row = story.status_rows[START][goal_id]
+    amounts = AMOUNT_DECIMALS[row["metric_unit"]]
+
+    def rounded(value: float | None, decimals: int) -> float | None:
+        return None if value is None else round(value, decimals)
 
     assert {
-        "target": row["target"],
-        "actual": row["actual_to_date"],
-        "expected": row["expected_to_date"],
-        "pace_index": row["pace_index"],
-        "projected_finish": row["projected_finish"],
-        "projected_attainment": row["projected_attainment"],
-        "required_run_rate_per_week": row["required_run_rate_per_week"],
-        "current_run_rate_per_week": row["current_run_rate_per_week"],
-        "drift": row["drift_14d"],
-        "status": row["status"],
+        "target": rounded(row["target"], amounts),
+        "actual": rounded(row["actual_to_date"], amounts),
+        "expected": rounded(row["expected_to_date"], amounts),
+        "pace_index": rounded(row["pace_index"], RATIO_DECIMALS),
+        "projected_finish": rounded(row["projected_finish"], amounts),
+        "projected_attainment": rounded(row["projected_attainment"], RATIO_DECIMALS),
+        "required_run_rate_per_week": rounded(row["required_run_rate_per_week"], amounts),
+        "current_run_rate_per_week": rounded(row["current_run_rate_per_week"], amounts),
+        "drift": rounded(row["drift_14d"], RATIO_DECIMALS),
+        "pacing_status": row["status"],
         "as_of_date": row["as_of_date"].isoformat(),
+        "unit": "count",
     } == {
         key: metadata[key]
         for key in (
@@ -204,8 +215,9 @@ def test_check_metadata_equals_the_pacing_mart_row(story: Story, goal_id: str) -
             "required_run_rate_per_week",
             "current_run_rate_per_week",
             "drift",
-            "status",
+            "pacing_status",
             "as_of_date",
+            "unit",
         )
     }
 

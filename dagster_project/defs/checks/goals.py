@@ -23,6 +23,7 @@ import dagster as dg
 import duckdb
 
 from dagster_project.config.goals import GoalsFileError
+from dagster_project.config.organisation import load_organisation
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.goals.evaluation import (
     GoalLine,
@@ -47,6 +48,7 @@ def build_goal_checks(goals_file: Path, name: str = "goal_checks") -> dg.AssetCh
     """The goal checks of ``goals_file`` (or of the last valid goals while it is invalid): one spec
     per goal line, evaluated in one step."""
     by_name = {line.check_name: line for line in goal_lines_at_load(goals_file, warehouse_path())}
+    currency = load_organisation(goals_file).currency
     specs = [
         dg.AssetCheckSpec(
             line.check_name,
@@ -71,7 +73,7 @@ def build_goal_checks(goals_file: Path, name: str = "goal_checks") -> dg.AssetCh
         with warehouse.connect(read_only=True) as con:
             snapshot = read_pacing(con)
         for outcome in evaluate_goals(selected, snapshot):
-            yield _result(outcome)
+            yield check_result(outcome, currency)
 
     return _goal_checks
 
@@ -111,27 +113,30 @@ def _spec_description(line: GoalLine) -> str:
     )
 
 
-def _result(outcome: GoalOutcome) -> dg.AssetCheckResult:
+def check_result(outcome: GoalOutcome, currency: str) -> dg.AssetCheckResult:
     verdict, row = outcome.verdict, outcome.row
     metadata: dict[str, dg.MetadataValue] = {
+        "status": dg.MetadataValue.text(verdict.label),
         "reason": dg.MetadataValue.text(verdict.reason.value),
-        "drift": _number(verdict.drift),
+        "drift": _number(verdict.drift, RATIO_DECIMALS),
         "drift_window_days": dg.MetadataValue.int(outcome.line.drift.window_days),
     }
     if row is not None:
+        decimals = AMOUNT_DECIMALS[row.metric_unit]
         metadata |= {
             "as_of_date": dg.MetadataValue.text(row.as_of_date.isoformat()),
             "period_start": dg.MetadataValue.text(row.period_start.isoformat()),
-            "status": dg.MetadataValue.text(row.status),
-            "target": _number(row.target),
-            "actual": _number(row.actual_to_date),
-            "expected": _number(row.expected_to_date),
-            "pace_index": _number(row.pace_index),
-            "projected_finish": _number(row.projected_finish),
+            "pacing_status": dg.MetadataValue.text(row.status),
+            "unit": dg.MetadataValue.text(_unit(row.metric_unit, currency)),
+            "target": _number(row.target, decimals),
+            "actual": _number(row.actual_to_date, decimals),
+            "expected": _number(row.expected_to_date, decimals),
+            "pace_index": _number(row.pace_index, RATIO_DECIMALS),
+            "projected_finish": _number(row.projected_finish, decimals),
             "projection_method": dg.MetadataValue.text(row.projection_method),
-            "projected_attainment": _number(row.projected_attainment),
-            "required_run_rate_per_week": _number(row.required_run_rate_per_week),
-            "current_run_rate_per_week": _number(row.current_run_rate_per_week),
+            "projected_attainment": _number(row.projected_attainment, RATIO_DECIMALS),
+            "required_run_rate_per_week": _number(row.required_run_rate_per_week, decimals),
+            "current_run_rate_per_week": _number(row.current_run_rate_per_week, decimals),
             "consecutive_off_track_days": dg.MetadataValue.int(row.consecutive_off_track_days),
         }
     return dg.AssetCheckResult(
@@ -144,8 +149,20 @@ def _result(outcome: GoalOutcome) -> dg.AssetCheckResult:
     )
 
 
-def _number(value: float | None) -> dg.MetadataValue:
-    return dg.MetadataValue.null() if value is None else dg.MetadataValue.float(float(value))
+AMOUNT_DECIMALS = {"money": 2, "count": 2, "rate": 4}
+"""Decimals kept of a goal's own amounts (target, actual, projections, run-rates) by metric unit:
+cents, hundredths of a count (expected counts are fractional), a rate to a hundredth of a point."""
+RATIO_DECIMALS = 3
+"""Decimals kept of pace index, attainment and drift (shares of the target or of the pace)."""
+
+
+def _unit(metric_unit: str, currency: str) -> str:
+    """The unit of the amounts, as a person reads it: ``USD``, ``count`` or ``rate (0-1)``."""
+    return {"money": currency, "rate": "rate (0-1)"}.get(metric_unit, metric_unit)
+
+
+def _number(value: float | None, decimals: int) -> dg.MetadataValue:
+    return dg.MetadataValue.null() if value is None else dg.MetadataValue.float(round(float(value), decimals))
 
 
 @dg.definitions
