@@ -327,7 +327,7 @@ def shortfall(actual: float, target: float, unit: str) -> str:
 def describe_numbers(row: PacingRow) -> str:
     """The row in one sentence: where the goal is, where it is heading, what it needs."""
     name = row.goal_name + (f" ({row.owner_key})" if row.owner_key else "")
-    label = _period_label(row.period_type, row.period_start)
+    label = period_label(row.period_type, row.period_start)
     if is_finished(row) and row.metric_kind != "ratio":
         unit = row.metric_unit
         return (
@@ -368,7 +368,8 @@ _PERIOD_NOUNS = {
 }
 
 
-def _period_label(period_type: str, start: date) -> str:
+def period_label(period_type: str, start: date) -> str:
+    """A period as a sentence names it: "November 2026", "the week of 02 Nov 2026", "2026"."""
     if period_type == "month":
         return start.strftime("%B %Y")
     if period_type == "week":

@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from dagster_project.goals.checks import Verdict
+from dagster_project.goals.checks import Verdict, period_label
 from dagster_project.warehouse.connection import open_warehouse
 
 COLUMNS = ("goal", "period", "target", "actual", "expected", "projected", "attainment", "status")
@@ -98,24 +98,13 @@ def _outcome_line(row: Mapping[str, Any]) -> str:
     unit = row["metric_unit"]
     rep = str(row["owner_key"] or "").split("@")[0]
     goal = row["goal_name"] + (f" ({rep})" if rep else "")
-    period = _finished_period_label(row["period_type"], row["period_start"], row["period_end"])
+    period = period_label(row["period_type"], row["period_start"])
     numbers = f"({_value(row['final_actual'], unit)} of {_value(row['target'], unit)})"
     if row["margin"] is None:
         return f"{goal} \u2014 {period}: {row['outcome']}, nothing to measure {numbers}"
     gap = abs(row["margin"])
     amount = f"{gap * 100:.1f} points" if unit == "rate" else _value(gap, unit)
     return f"{goal} \u2014 {period}: {row['outcome']} by {amount} {numbers}"
-
-
-def _finished_period_label(period_type: str, start: Any, end: Any) -> str:
-    if period_type == "month":
-        return start.strftime("%B %Y")
-    if period_type == "week":
-        return f"week of {start.isoformat()}"
-    if period_type == "year":
-        return str(start.year)
-    noun = "quarter" if period_type == "quarter" else period_type.replace("_", " ")
-    return f"{noun} {start.isoformat()} to {end.isoformat()}"
 
 
 def _cells(row: Mapping[str, Any], verdict: Verdict | None) -> list[str]:

@@ -28,6 +28,7 @@ import duckdb
 import orjson
 import pyarrow.parquet as pq
 import pytest
+from goals_for_business import goals_file_for
 
 from dagster_project.settings import DBT_PROJECT_DIR, REPO_ROOT
 from sandbox.service.auth import SandboxCredentials
@@ -61,6 +62,7 @@ def demo_run(
         env |= sandbox.env() | {
             "DAGSTER_HOME": str(root / "dagster_home"),
             "MILEMARKER_DATA_DIR": str(root / "data"),
+            "MILEMARKER_GOALS_FILE": str(goals_file_for(SANDBOX, root)),
         }
         started = time.time()
         finished = subprocess.run(
