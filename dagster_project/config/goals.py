@@ -337,11 +337,14 @@ class KnownOwners:
     """The reps a ``per_owner`` key may name: the landed CRM owners' e-mails and owner ids.
 
     Matched as the pacing marts match them (``int_goal_periods``: the key lower-cased equals the
-    e-mail, or the key equals the id), so a key accepted here is a key the marts find.
+    e-mail, or the key equals the id, of an owner not deleted), so a key accepted here is a key the
+    marts find. ``former`` holds the e-mails and ids of owners archived or deleted in the CRM (a rep
+    who left): the marts drop them, so they are refused with their own message.
     """
 
     emails: frozenset[str]
     ids: frozenset[str]
+    former: frozenset[str] = frozenset()
 
     def knows(self, key: str) -> bool:
         return key.lower() in self.emails or key in self.ids
@@ -374,6 +377,11 @@ def check_owners(goals: GoalsFile, owners: KnownOwners) -> None:
 
 
 def _unknown_owner_message(key: str, owners: KnownOwners) -> str:
+    if key.lower() in owners.former or key in owners.former:
+        return (
+            f"rep {key!r} is no longer a HubSpot owner (archived or deleted): remove them from the goal "
+            "or give their target to whoever took over"
+        )
     closest = owners.closest(key)
     hint = f"; did you mean {closest!r}?" if closest else "; check the spelling"
     return f"unknown rep {key!r}: no landed HubSpot owner has this e-mail or owner id{hint}"

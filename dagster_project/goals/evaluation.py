@@ -126,12 +126,18 @@ def landed_goal_lines(con: duckdb.DuckDBPyConnection) -> list[GoalLine]:
 
 
 def landed_owners(con: duckdb.DuckDBPyConnection) -> KnownOwners | None:
-    """The HubSpot owners landed in ``raw_hubspot.owners``; ``None`` before they ever landed (first run)."""
+    """The HubSpot owners landed in ``raw_hubspot.owners``, those flagged deleted (an owner archived
+    in HubSpot lands so) as ``former``, as the marts drop them; ``None`` before they ever landed."""
     if not _has_table(con, OWNERS_TABLE):
         return None
-    rows = con.execute(f"select email, cast(id as varchar) from {OWNERS_TABLE}").fetchall()
+    rows = con.execute(
+        f"select lower(email), cast(id as varchar), coalesce(_is_deleted, false) from {OWNERS_TABLE}"
+    ).fetchall()
+    current = [(email, key) for email, key, gone in rows if not gone]
     return KnownOwners(
-        emails=frozenset(email for email, _ in rows if email), ids=frozenset(key for _, key in rows)
+        emails=frozenset(email for email, _ in current if email),
+        ids=frozenset(key for _, key in current),
+        former=frozenset(name for email, key, gone in rows if gone for name in (email, key) if name),
     )
 
 

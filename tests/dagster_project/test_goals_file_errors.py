@@ -36,7 +36,8 @@ LAST_VALID_CHECKS = {
     "goal_calls_per_rep__bob",
     "goal_next_year",
 }
-OWNERS = [(1, "alice@example.com"), (2, "bob@example.com")]
+OWNERS = [(1, "alice@example.com", False), (2, "bob@example.com", False), (3, "carol@example.com", True)]
+"""(id, e-mail, deleted) as raw_hubspot.owners holds them: carol has left (archived in HubSpot)."""
 
 
 def write(path: Path, text: str) -> Path:
@@ -63,8 +64,8 @@ def warehouse(tmp_path: Path, good: Path, monkeypatch: pytest.MonkeyPatch) -> Pa
     with duckdb.connect(str(path)) as con:
         land_goals(con, load_goals_file(good))
         con.execute("create schema raw_hubspot")
-        con.execute("create table raw_hubspot.owners (id bigint, email varchar)")
-        con.executemany("insert into raw_hubspot.owners values (?, ?)", OWNERS)
+        con.execute("create table raw_hubspot.owners (id bigint, email varchar, _is_deleted boolean)")
+        con.executemany("insert into raw_hubspot.owners values (?, ?, ?)", OWNERS)
     return path
 
 
@@ -148,8 +149,8 @@ def test_a_file_rejected_before_any_valid_one_landed_leaves_an_empty_goals_table
     warehouse = tmp_path / "first-run.duckdb"
     with duckdb.connect(str(warehouse)) as con:
         con.execute("create schema raw_hubspot")
-        con.execute("create table raw_hubspot.owners (id bigint, email varchar)")
-        con.execute("insert into raw_hubspot.owners values (7, 'someone.else@example.com')")
+        con.execute("create table raw_hubspot.owners (id bigint, email varchar, _is_deleted boolean)")
+        con.execute("insert into raw_hubspot.owners values (7, 'someone.else@example.com', false)")
 
     check = goals_check(materialize(warehouse, good))
 
@@ -172,6 +173,19 @@ def test_an_unknown_rep_is_rejected_naming_its_line_and_the_rep_it_resembles(
         "this e-mail or owner id; did you mean 'bob@example.com'?"
     )
     assert landed(warehouse) == before
+
+
+def test_a_rep_who_left_is_refused_as_such(good: Path, warehouse: Path) -> None:
+    """The marts drop a deleted owner, so the goal would silently lose the rep."""
+    good.write_text(good.read_text().replace("bob@example.com", "carol@example.com"))
+
+    check = goals_check(materialize(warehouse, good))
+
+    assert not check.passed
+    assert check.description == (
+        "goals.yml:12 goals[1].per_owner: rep 'carol@example.com' is no longer a HubSpot owner (archived "
+        "or deleted): remove them from the goal or give their target to whoever took over"
+    )
 
 
 def test_reps_match_owners_as_the_marts_do_by_email_in_any_case_or_by_owner_id(good: Path) -> None:

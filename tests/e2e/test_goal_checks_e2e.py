@@ -27,6 +27,7 @@ from typing import Any
 import dagster as dg
 import duckdb
 import pytest
+from goals_for_business import current_reps
 
 from dagster_project.definitions import defs as load_definitions
 from dagster_project.defs.checks.goals import (
@@ -75,7 +76,7 @@ def leads_to_date(period_start: date) -> int:
 
 
 def two_reps() -> list[str]:
-    return [owner["email"] for owner in SimulatedBusiness(SANDBOX).hubspot_owners()[:2]]
+    return [owner["email"] for owner in current_reps(SANDBOX)[:2]]
 
 
 def goals_yaml() -> str:
