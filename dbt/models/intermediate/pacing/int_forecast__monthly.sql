@@ -26,8 +26,9 @@
     order rows arrive in, so identical data gave a forecast differing in its last digits.
     weighted_pipeline_crm (open_pipeline bookings rows): Σ amount x HubSpot stage probability of
     the deals open at the origin, in the month of their close date (overdue ones in the first);
-    weighted_pipeline_total: the whole weighted pipeline open at the origin (the backtest's
-    baseline, since the close dates deals had at a past origin are not landed).
+    weighted_pipeline_total (open_pipeline rows of bookings, deals_won, new_mrr): the whole
+    weighted pipeline open at the origin, amount, 1 or MRR x HubSpot stage probability (the
+    backtests' baseline, since the close dates deals had at a past origin are not landed).
     Formulas: docs/forecast.md.
 -#}
 {%- set shrinkage = 10 -%}
@@ -280,12 +281,20 @@ weighted_pipeline as (
     group by all
 ),
 
+-- the whole weighted pipeline per metric: amount (bookings), 1 (deals won) or MRR (new MRR) x the
+-- HubSpot stage probability, over every deal open at the origin
 weighted_pipeline_totals as (
     select
-        origin_date,
-        {{ exact_sum('bookings_value * coalesce(stage_probability_rate, 0)') }} as weighted_pipeline_total
+        open_deals.origin_date,
+        metric_names.metric_name,
+        {{ exact_sum(
+            "case metric_names.metric_name when 'bookings' then open_deals.bookings_value"
+            ~ " when 'deals_won' then 1 else open_deals.mrr_value end"
+            ~ " * coalesce(open_deals.stage_probability_rate, 0)"
+        ) }} as weighted_pipeline_total
     from open_deals
-    group by origin_date
+    cross join (values ('bookings'), ('deals_won'), ('new_mrr')) as metric_names (metric_name)
+    group by all
 ),
 
 -- ---------- new pipeline from the current deal creation pace
@@ -446,7 +455,8 @@ select
     case when with_total.component = 'open_pipeline' and with_total.metric_name = 'bookings'
             then cast(coalesce(weighted_pipeline.weighted_pipeline_crm, 0) as double)
     end as weighted_pipeline_crm,
-    case when with_total.component = 'open_pipeline' and with_total.metric_name = 'bookings'
+    case when with_total.component = 'open_pipeline'
+            and with_total.metric_name in ('bookings', 'deals_won', 'new_mrr')
             then cast(coalesce(weighted_pipeline_totals.weighted_pipeline_total, 0) as double)
     end as weighted_pipeline_total
 from with_total
@@ -458,3 +468,4 @@ left join weighted_pipeline
     and with_total.target_month = weighted_pipeline.target_month
 left join weighted_pipeline_totals
     on with_total.origin_date = weighted_pipeline_totals.origin_date
+    and with_total.metric_name = weighted_pipeline_totals.metric_name
