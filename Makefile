@@ -66,8 +66,8 @@ bench: $(BENCH_STAMP)
 	$(BENCH_VENV)/bin/python -m bench run $(BENCH_ARGS)
 
 ## forecast-backtest: the forecast vs fair baselines and the oracle on 5 sandbox businesses (horizons 1-3);
-## writes the table into docs/forecast.md. Warehouses are kept in data/forecast-backtest and reused
-## (FORECAST_BACKTEST_ARGS="--rebuild" to land them again; about 15 minutes on 2 cores from scratch)
+## writes the table into docs/forecast.md. Landed warehouses are kept in data/forecast-backtest and reused
+## (dbt builds them each run; FORECAST_BACKTEST_ARGS="--rebuild" lands them again; ~15 min on 2 cores from scratch)
 FORECAST_BACKTEST_ARGS ?=
 forecast-backtest: $(STAMP)
 	$(BIN)/python -m bench.forecast_backtest --write-docs $(FORECAST_BACKTEST_ARGS)

@@ -17,7 +17,8 @@ origin: the best forecast a clairvoyant of the *parameters* could make, not of t
 Scores, per model x metric x horizon, over businesses: WAPE = sum |forecast - actual| / sum
 actual (computed per business, then averaged over businesses), median APE (months with a
 non-zero actual), and for the model the share of actuals inside its p10-p90 band. Warehouses are
-kept under ``--work`` and reused when their DuckDB file exists (``--rebuild`` to start over).
+landed once under ``--work`` and reused (dbt builds them again each run, so the scores are the
+current models'), the oracle too (``--rebuild`` to start over, e.g. after changing ``AS_OF``).
 Not part of the product wheel; runs from the project's own .venv.
 """
 
@@ -91,16 +92,13 @@ def parse_businesses(text: str) -> list[Business]:
 
 
 def build_warehouse(business: Business, work: Path, rebuild: bool = False) -> Path:
-    """Land ``business`` and run one ``dbt build`` into ``work/<name>/warehouse.duckdb``; reused if built."""
+    """Land ``business`` into ``work/<name>/warehouse.duckdb`` (once: reused unless ``rebuild``), then
+    run one ``dbt build`` over it with the dbt project as it is now."""
     scratch = work / business.name
     warehouse = scratch / "warehouse.duckdb"
-    done = scratch / "built"
-    if done.exists() and warehouse.exists() and not rebuild:
-        return warehouse
-    scratch.mkdir(parents=True, exist_ok=True)
     landed = scratch / "landed"
-    done.unlink(missing_ok=True)
-    if rebuild or not landed.exists():
+    scratch.mkdir(parents=True, exist_ok=True)
+    if rebuild or not landed.exists() or not warehouse.exists():
         landed.unlink(missing_ok=True)
         warehouse.unlink(missing_ok=True)
         with run_sandbox(business.config(), port=0) as sandbox, duckdb.connect(str(warehouse)) as con:
@@ -109,7 +107,6 @@ def build_warehouse(business: Business, work: Path, rebuild: bool = False) -> Pa
             land_goals(con, load_goals_file(GOALS_FILE))
         landed.touch()
     dbt(warehouse, scratch, "build")
-    done.touch()
     return warehouse
 
 
@@ -162,6 +159,18 @@ def oracle(business: Business, seeds: Sequence[int]) -> dict[tuple[str, str], fl
             sums[("bookings", month)] += row["amount"]
             sums[("new_mrr", month)] += row["mrr"]
     return {key: value / len(seeds) for key, value in sums.items()}
+
+
+def cached_oracle(business: Business, work: Path, replicates: int) -> dict[tuple[str, str], float]:
+    """:func:`oracle` over :func:`oracle_seeds`, kept in ``work/<name>/oracle-<replicates>.json``
+    (the simulation is deterministic: the same configuration and seeds give the same oracle)."""
+    path = work / business.name / f"oracle-{replicates}.json"
+    if path.exists():
+        return {(m, month): v for m, month, v in json.loads(path.read_text())}
+    values = oracle(business, oracle_seeds(business, replicates))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps([[m, month, v] for (m, month), v in sorted(values.items())]))
+    return values
 
 
 def forecasts(
@@ -298,14 +307,23 @@ def verdict(scores: Mapping[str, Mapping[str, float]]) -> list[str]:
 
 
 def run(
-    businesses: Sequence[Business], work: Path, rebuild: bool = False, replicates: int = ORACLE_REPLICATES
+    businesses: Sequence[Business],
+    work: Path,
+    rebuild: bool = False,
+    replicates: int = ORACLE_REPLICATES,
+    build: bool = True,
 ) -> dict[str, Any]:
-    """Build (or reuse) every business's warehouse, read its backtest, add the oracle, score."""
+    """Build every business's warehouse (``build``: land once, dbt build each run), read its
+    backtest, add the oracle, score. ``build=False`` scores the warehouses as they are."""
     per_business: dict[str, list[dict[str, Any]]] = {}
     for business in businesses:
-        print(f"[forecast-backtest] {business.name}: building", file=sys.stderr, flush=True)
-        warehouse = build_warehouse(business, work, rebuild)
-        oracle_values = oracle(business, oracle_seeds(business, replicates))
+        warehouse = work / business.name / "warehouse.duckdb"
+        if build:
+            print(f"[forecast-backtest] {business.name}: building", file=sys.stderr, flush=True)
+            build_warehouse(business, work, rebuild)
+        if rebuild:
+            (work / business.name / f"oracle-{replicates}.json").unlink(missing_ok=True)
+        oracle_values = cached_oracle(business, work, replicates)
         per_business[business.name] = forecasts(backtest_rows(warehouse), oracle_values)
     return {"per_business": per_business, "scores": score(per_business)}
 
@@ -327,9 +345,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=REPO_ROOT / "data" / "forecast-backtest")
     parser.add_argument("--rebuild", action="store_true", help="land and build even where a warehouse exists")
     parser.add_argument("--write-docs", action="store_true", help="write the table into docs/forecast.md")
+    parser.add_argument("--no-build", action="store_true", help="score --work's warehouses as they are")
     args = parser.parse_args(argv)
     businesses = parse_businesses(args.businesses)
-    result = run(businesses, args.work, args.rebuild)
+    result = run(businesses, args.work, args.rebuild, build=not args.no_build)
     table = render(result["scores"], businesses)
     print(table)
     if args.write_docs:
