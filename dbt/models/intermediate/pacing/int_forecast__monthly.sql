@@ -15,9 +15,9 @@
                       A stage with no wins in the year (new, or rarely won from) has no F_s of its
                       own: its deals are timed by the CDF pooled over every stage's wins.
       value           E = Σ v·p·q, Var = Σ v²·π(1 - π), π = p·q.
-    new_pipeline: deals created per day over the 56 days before the origin (λ) x p̄ x mean won
-      value, timed by G = CDF of create-to-won days over the future creation days of the
-      horizon; variance as a compound Poisson (mean won value squared).
+    new_pipeline: deals created per day (λ, int_forecast__creation_rate: the leads of the 56 days
+      before the origin x the year's deals per lead) x p̄ x mean won value, timed by G = CDF of
+      create-to-won days over the future creation days of the horizon; variance as a compound Poisson (mean won value squared).
     recurring (revenue only): the MRR of the origin's month, run off at the mean monthly gross
       MRR churn of the 12 months before, for each whole month after the origin's month (monthly
       contracts are invoiced on the 1st, so the origin's own month is already billed).
@@ -299,12 +299,8 @@ weighted_pipeline_totals as (
 
 -- ---------- new pipeline from the current deal creation pace
 creation_rate as (
-    select origins.origin_date, count(deals.deal_id) / 56.0 as deals_per_day
-    from origins
-    left join deals
-        on deals.created_at < origins.origin_end_utc
-        and deals.created_date > origins.origin_date - 56
-    group by origins.origin_date
+    select origin_date, deals_per_day
+    from {{ ref('int_forecast__creation_rate') }}
 ),
 
 new_pipeline_timing as (
