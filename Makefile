@@ -11,7 +11,7 @@ STAMP := $(VENV)/.milemarker-installed
 UV_VERSION := 0.13.9
 LOCK_ARGS ?=
 
-.PHONY: demo dev test lint lint-sql lock dashboard dashboard-dev dashboard-deps contract-deps contracts bench stress
+.PHONY: demo dev test lint lint-sql lock dashboard dashboard-dev dashboard-deps contract-deps contracts bench stress forecast-backtest
 
 $(BIN)/uv:
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,13 @@ $(BENCH_STAMP): pyproject.toml uv.lock bench/requirements.txt
 ## bench-results.json and docs/benchmarks.md (see docs/benchmarks.md for what it measures)
 bench: $(BENCH_STAMP)
 	$(BENCH_VENV)/bin/python -m bench run $(BENCH_ARGS)
+
+## forecast-backtest: the forecast vs fair baselines and the oracle on 5 sandbox businesses (horizons 1-3);
+## writes the table into docs/forecast.md. Landed warehouses are kept in data/forecast-backtest and reused
+## (dbt builds them each run; FORECAST_BACKTEST_ARGS="--rebuild" lands them again; ~15 min on 2 cores from scratch)
+FORECAST_BACKTEST_ARGS ?=
+forecast-backtest: $(STAMP)
+	$(BIN)/python -m bench.forecast_backtest --write-docs $(FORECAST_BACKTEST_ARGS)
 
 ## lint: ruff lint and format check, the dbt models' SQL lint (lint-sql), then `dg check defs`
 ## (every Dagster definition loads and validates), each step timed; what CI runs before the tests.

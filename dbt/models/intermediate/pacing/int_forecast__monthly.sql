@@ -15,9 +15,9 @@
                       A stage with no wins in the year (new, or rarely won from) has no F_s of its
                       own: its deals are timed by the CDF pooled over every stage's wins.
       value           E = Σ v·p·q, Var = Σ v²·π(1 - π), π = p·q.
-    new_pipeline: deals created per day over the 56 days before the origin (λ) x p̄ x mean won
-      value, timed by G = CDF of create-to-won days over the future creation days of the
-      horizon; variance as a compound Poisson (mean won value squared).
+    new_pipeline: deals created per day (λ, int_forecast__creation_rate: the leads of the 56 days
+      before the origin x the year's deals per lead) x p̄ x mean won value, timed by G = CDF of
+      create-to-won days over the future creation days of the horizon; variance as a compound Poisson (mean won value squared).
     recurring (revenue only): the MRR of the origin's month, run off at the mean monthly gross
       MRR churn of the 12 months before, for each whole month after the origin's month (monthly
       contracts are invoiced on the 1st, so the origin's own month is already billed).
@@ -26,8 +26,9 @@
     order rows arrive in, so identical data gave a forecast differing in its last digits.
     weighted_pipeline_crm (open_pipeline bookings rows): Σ amount x HubSpot stage probability of
     the deals open at the origin, in the month of their close date (overdue ones in the first);
-    weighted_pipeline_total: the whole weighted pipeline open at the origin (the backtest's
-    baseline, since the close dates deals had at a past origin are not landed).
+    weighted_pipeline_total (open_pipeline rows of bookings, deals_won, new_mrr): the whole
+    weighted pipeline open at the origin, amount, 1 or MRR x HubSpot stage probability (the
+    backtests' baseline, since the close dates deals had at a past origin are not landed).
     Formulas: docs/forecast.md.
 -#}
 {%- set shrinkage = 10 -%}
@@ -280,22 +281,26 @@ weighted_pipeline as (
     group by all
 ),
 
+-- the whole weighted pipeline per metric: amount (bookings), 1 (deals won) or MRR (new MRR) x the
+-- HubSpot stage probability, over every deal open at the origin
 weighted_pipeline_totals as (
     select
-        origin_date,
-        {{ exact_sum('bookings_value * coalesce(stage_probability_rate, 0)') }} as weighted_pipeline_total
+        open_deals.origin_date,
+        metric_names.metric_name,
+        {{ exact_sum(
+            "case metric_names.metric_name when 'bookings' then open_deals.bookings_value"
+            ~ " when 'deals_won' then 1 else open_deals.mrr_value end"
+            ~ " * coalesce(open_deals.stage_probability_rate, 0)"
+        ) }} as weighted_pipeline_total
     from open_deals
-    group by origin_date
+    cross join (values ('bookings'), ('deals_won'), ('new_mrr')) as metric_names (metric_name)
+    group by all
 ),
 
 -- ---------- new pipeline from the current deal creation pace
 creation_rate as (
-    select origins.origin_date, count(deals.deal_id) / 56.0 as deals_per_day
-    from origins
-    left join deals
-        on deals.created_at < origins.origin_end_utc
-        and deals.created_date > origins.origin_date - 56
-    group by origins.origin_date
+    select origin_date, deals_per_day
+    from {{ ref('int_forecast__creation_rate') }}
 ),
 
 new_pipeline_timing as (
@@ -446,7 +451,8 @@ select
     case when with_total.component = 'open_pipeline' and with_total.metric_name = 'bookings'
             then cast(coalesce(weighted_pipeline.weighted_pipeline_crm, 0) as double)
     end as weighted_pipeline_crm,
-    case when with_total.component = 'open_pipeline' and with_total.metric_name = 'bookings'
+    case when with_total.component = 'open_pipeline'
+            and with_total.metric_name in ('bookings', 'deals_won', 'new_mrr')
             then cast(coalesce(weighted_pipeline_totals.weighted_pipeline_total, 0) as double)
     end as weighted_pipeline_total
 from with_total
@@ -458,3 +464,4 @@ left join weighted_pipeline
     and with_total.target_month = weighted_pipeline.target_month
 left join weighted_pipeline_totals
     on with_total.origin_date = weighted_pipeline_totals.origin_date
+    and with_total.metric_name = weighted_pipeline_totals.metric_name

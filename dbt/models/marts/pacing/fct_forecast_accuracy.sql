@@ -24,7 +24,8 @@ totals as (
         sum(expected_value) filter (where component = 'total') as forecast_value,
         sum(p10_value) filter (where component = 'total') as forecast_p10_value,
         sum(p90_value) filter (where component = 'total') as forecast_p90_value,
-        sum(weighted_pipeline_total) filter (where component = 'open_pipeline') as baseline_value
+        sum(weighted_pipeline_total) filter (where component = 'open_pipeline' and metric_name = 'bookings')
+            as baseline_value
     from forecast
     group by all
 ),
