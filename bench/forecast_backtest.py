@@ -41,7 +41,7 @@ import duckdb
 
 from dagster_project.goals.landing import land_goals, load_goals_file
 from dagster_project.loader.landing import land_stream
-from dagster_project.settings import DBT_PROJECT_DIR, GOALS_FILE, REPO_ROOT
+from dagster_project.settings import DBT_PROJECT_DIR, REPO_ROOT, SHIPPED_GOALS_FILE
 from sandbox.clients import sandbox_streams
 from sandbox.service.server import run_sandbox
 from sandbox.simulation.business import SimulatedBusiness
@@ -104,7 +104,7 @@ def build_warehouse(business: Business, work: Path, rebuild: bool = False) -> Pa
         with run_sandbox(business.config(), port=0) as sandbox, duckdb.connect(str(warehouse)) as con:
             for stream in sandbox_streams(sandbox, scratch / "xero_token.json"):
                 land_stream(con, stream)
-            land_goals(con, load_goals_file(GOALS_FILE))
+            land_goals(con, load_goals_file(SHIPPED_GOALS_FILE))
         landed.touch()
     dbt(warehouse, scratch, "build")
     return warehouse
