@@ -3,7 +3,8 @@
 dbt computes the plan (``marts.mart_goal_plan_weekly``, docs/plan.md); this module only formats it
 for ``make demo`` and ``milemarker status``: one line per team goal and per rep of a per-rep goal
 (the equal shares of a team goal per active rep stay in the mart and the exports), the weekly
-requirement of each stage beside its average of the last 4 complete weeks, and the stage that binds.
+requirement of each stage beside its average of the last 4 complete weeks, and the stage that binds
+(none when every stage's requirement is within its recent pace).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ STAGES = ("leads", "qualified", "appointments", "proposals", "wins")
 """The mart's stage names (its column stems and ``binding_stage`` values), top of the funnel down."""
 _QUERY = """
     select goal_name, goal_target_id, metric_unit, remaining_amount, weeks_left,
-        binding_stage, {stage_columns}
+        binding_stage, binding_ratio, {stage_columns}
     from marts.mart_goal_plan_weekly
     where plan_scope = 'team' or goal_target_id like '%|%'
     order by goal_id, goal_target_id
@@ -58,7 +59,15 @@ def _plan_line(row: Mapping[str, Any]) -> str:
         f"{_count(row[f'required_{stage}_per_week'])} {stage} ({_count(row[f'actual_{stage}_avg_4wk'])})"
         for stage in STAGES
     )
-    return f"{goal}: {stages}" + (f"; binding: {row['binding_stage']}" if row["binding_stage"] else "")
+    return f"{goal}: {stages}; {_binding(row)}"
+
+
+def _binding(row: Mapping[str, Any]) -> str:
+    """The stage that binds; when even it needs no more than its recent pace, nothing binds yet."""
+    ratio = row["binding_ratio"]
+    if ratio is not None and ratio <= 1:
+        return "every stage within its recent pace"
+    return f"binding: {row['binding_stage']}" + (f" ({ratio:.1f}x its recent pace)" if ratio else "")
 
 
 def _count(value: float | None) -> str:
