@@ -127,13 +127,14 @@ indexed as (
         case metric_kind
             when 'flow' then actual_to_date / nullif(pace_curve_w, 0)
             -- a level is extrapolated, so a falling one could cross its floor (MRR below 0): clamp it
-            when 'level' then
-                case
-                    when baseline_value + (actual_to_date - baseline_value) / nullif(pace_curve_w, 0)
-                        < metric_lower_bound
-                        then metric_lower_bound
-                    else baseline_value + (actual_to_date - baseline_value) / nullif(pace_curve_w, 0)
-                end
+            when 'level'
+                then
+                    case
+                        when baseline_value + (actual_to_date - baseline_value) / nullif(pace_curve_w, 0)
+                            < metric_lower_bound
+                            then metric_lower_bound
+                        else baseline_value + (actual_to_date - baseline_value) / nullif(pace_curve_w, 0)
+                    end
             else actual_to_date
         end as projected_finish_rr,
         period_days - days_elapsed as days_remaining,
