@@ -144,8 +144,11 @@ class SandboxResource(dg.ConfigurableResource):
     _scratch: tempfile.TemporaryDirectory[str] | None = PrivateAttr(default=None)
 
     def day(self) -> date:
-        """The simulated business's day: ``as_of``, else today where the organisation is (the day
-        dbt computes the marts for when nothing else says, so the two agree around midnight)."""
+        """The simulated business's day: the running sandbox's own, else ``as_of``, else today where
+        the organisation is (the day dbt computes the marts for when nothing else says, so the two
+        agree around midnight, and a run that crosses midnight keeps the day its data was served on)."""
+        if self._running is not None:
+            return self._running.business.as_of
         if self.as_of:
             return date.fromisoformat(self.as_of)
         return load_organisation(settings.goals_file_path()).today()

@@ -151,6 +151,17 @@ def test_the_dbt_step_refuses_a_day_other_than_the_sandboxs_before_building(tmp_
     assert not (tmp_path / "warehouse.duckdb").exists()  # refused before dbt opened anything
 
 
+def test_the_sandboxs_day_is_the_day_it_serves_once_started() -> None:
+    """A run crossing midnight keeps the day its data was served on, not the next wall-clock day."""
+    sandbox = SandboxResource(scale=0.02, as_of="2026-06-30")
+    try:
+        running = sandbox.running()
+        running.advance(1)  # as a clock crossing midnight between landing and dbt would
+        assert sandbox.day() == running.business.as_of == date(2026, 7, 1)
+    finally:
+        sandbox.teardown_after_execution(None)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize(
     ("credentials", "in_use"),
     [
