@@ -326,9 +326,12 @@ def test_the_goals_page_shows_each_goals_status_and_projected_finish(
 ) -> None:
     page = load(site, "", "goals", tmp_path)
     goals = exported.query(
-        "select goal_name, status, metric_unit, target, actual_to_date, projected_finish, "
-        "projected_attainment from marts.mart_goal_status"
+        "select goal_name || coalesce(' (' || coalesce(reps.owner_name, owner_key) || ')', ''), status, "
+        "metric_unit, target, actual_to_date, projected_finish, projected_attainment "
+        "from marts.mart_goal_status "
+        "left join (select owner_id, owner_name from marts.dim_owner) as reps using (owner_id)"
     )
+    assert len({name for name, *_ in goals}) == len(goals), "each goal line is named apart, reps included"
     assert goals, "the sandbox's goals.yml should give the pacing mart rows"
     statuses = [status for _, status, *_ in goals]
     assert page.big_values["Goals"] == str(len(goals))
