@@ -59,15 +59,18 @@ class SandboxWarehouse:
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def land_sandbox(config: SandboxConfig, warehouse: Path, scratch: Path) -> dict[str, Any]:
-    """Serve ``config``'s business, land every stream and the project's goals.yml into ``warehouse``.
+def land_sandbox(
+    config: SandboxConfig, warehouse: Path, scratch: Path, goals_file: Path = SHIPPED_GOALS_FILE
+) -> dict[str, Any]:
+    """Serve ``config``'s business, land every stream and ``goals_file`` (by default the project's
+    goals.yml) into ``warehouse``.
 
     Returns the business's truth.
     """
     with run_sandbox(config, port=0) as sandbox, duckdb.connect(str(warehouse)) as con:
         for stream in sandbox_streams(sandbox, scratch / "xero_token.json"):
             land_stream(con, stream)
-        land_goals(con, load_goals_file(SHIPPED_GOALS_FILE))
+        land_goals(con, load_goals_file(goals_file))
         return dict(sandbox.business.truth())
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from dbt_warehouse import dbt_build, land_sandbox
+from goals_for_business import goals_file_for
 from storm import DayClock, StormConfig, StormReport, run_storm
 from warehouse_compare import RAW_SCHEMAS, differences, fingerprints, mart_differences
 
@@ -62,9 +63,9 @@ def build_marts(warehouse: Path, as_of: date) -> None:
     dbt_build(warehouse, as_of, warehouse.parent / "dbt", MODELS_AND_SEEDS)
 
 
-def land_clean(config: StormConfig, warehouse: Path) -> None:
+def land_clean(config: StormConfig, warehouse: Path, goals_file: Path) -> None:
     """The reference: an identical sandbox without faults, landed once, built with dbt."""
-    land_sandbox(config.sandbox, warehouse, warehouse.parent)
+    land_sandbox(config.sandbox, warehouse, warehouse.parent, goals_file)
     build_marts(warehouse, config.sandbox.as_of)
 
 
@@ -76,9 +77,12 @@ def weather(config: StormConfig, workdir: Path, monkeypatch: pytest.MonkeyPatch)
     clean.parent.mkdir(parents=True)
     # only the selected nodes: without this dbt would also run every test of the models
     monkeypatch.setenv("DBT_INDIRECT_SELECTION", "empty")
+    # goals naming this business's reps, so the storm's goals asset lands them as the reference does
+    goals_file = goals_file_for(config.sandbox, workdir)
+    monkeypatch.setenv("MILEMARKER_GOALS_FILE", str(goals_file))
     day = DayClock()
     with ThreadPoolExecutor(1) as pool:
-        reference = pool.submit(land_clean, config, clean)
+        reference = pool.submit(land_clean, config, clean, goals_file)
         with run_sandbox(config.sandbox, port=0, clock=day, faults=config.profile()) as sandbox:
             report = run_storm(config, sandbox, day, stormy)
         if report.succeeded:

@@ -73,7 +73,8 @@ calibration as (
         later.origin_date,
         later.horizon_month,
         later.metric_name,
-        sum(earlier.actual_value) / nullif(sum(earlier.weighted_pipeline_total), 0) as scale_factor
+        {{ exact_sum('earlier.actual_value') }}
+        / nullif({{ exact_sum('earlier.weighted_pipeline_total') }}, 0) as scale_factor
     from forecast as later
     inner join scored as earlier
         on later.metric_name = earlier.metric_name
@@ -87,7 +88,7 @@ trailing_means as (
     select
         origins.origin_date,
         monthly_actuals.metric_name,
-        avg(monthly_actuals.actual_value) as trailing_3m_mean_value,
+        {{ exact_avg('monthly_actuals.actual_value') }} as trailing_3m_mean_value,
         count(*) as months_seen
     from (select distinct origin_date from forecast) as origins
     inner join monthly_actuals

@@ -80,8 +80,8 @@ lead_to_won as (
 
 sales as (
     select
-        avg(first_year_value_home) as average_sale_bookings,
-        avg(mrr_amount_home) as average_sale_new_mrr,
+        {{ exact_avg('first_year_value_home') }} as average_sale_bookings,
+        {{ exact_avg('mrr_amount_home') }} as average_sale_new_mrr,
         median(days_to_close) as median_days_to_close,
         count(*) as sale_sample_deals
     from {{ ref('fct_deals') }}
