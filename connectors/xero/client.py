@@ -29,9 +29,13 @@ T = TypeVar("T")
 
 _DEFAULT_WAIT_SECONDS = 60.0
 
-DATA_SCOPES = "accounting.transactions.read accounting.contacts.read accounting.settings.read"
-"""What a run reads: invoices, payments..., contacts, and accounts/items. A Custom Connection is
-created with exactly these (it has no refresh token, so no ``offline_access``)."""
+DATA_SCOPES = (
+    "accounting.transactions.read accounting.contacts.read accounting.settings.read "
+    "accounting.journals.read accounting.reports.read"
+)
+"""What a run reads: invoices, payments..., contacts, accounts/items, the journals and the P&L
+report. A Custom Connection is created with exactly these (it has no refresh token, so no
+``offline_access``)."""
 READ_SCOPES = f"offline_access {DATA_SCOPES}"
 """The scopes an app on the consent flow must be authorised with (``offline_access``: a refresh token)."""
 
@@ -64,7 +68,7 @@ def advise(response: requests.Response) -> str:
     if response.status_code == 401:
         return (
             "Xero refused the access token: check XERO_CLIENT_ID, XERO_CLIENT_SECRET and XERO_REFRESH_TOKEN "
-            f"(re-authorise the app with the scopes {READ_SCOPES} for a new refresh token)"
+            "(`milemarker connect xero` re-authorises the app with the read scopes for a new refresh token)"
         )
     if response.status_code == 403:
         return (

@@ -64,6 +64,8 @@ class XeroConfig:
     refresh token, and nothing is stored; ``token_store_path`` is unused.
     ``tenant_id`` ``None`` means the first ORGANISATION the connections endpoint lists.
     ``lookback`` is subtracted from the newest ``UpdatedDateUTC`` seen to form ``If-Modified-Since``.
+    ``report_months`` is how many months of Xero's own P&L report are landed, the current one
+    included (four years by default: four calls a run, twelve months each).
     Secrets never appear in ``repr``.
     """
 
@@ -78,6 +80,7 @@ class XeroConfig:
     tenant_id: str | None = None
     lookback: timedelta = timedelta(minutes=5)
     page_size: int = 1000
+    report_months: int = 48
     requests_per_minute: int = 55
     max_in_flight: int = 5
     refresh_margin: timedelta = timedelta(minutes=2)
@@ -85,6 +88,8 @@ class XeroConfig:
 
     def __post_init__(self) -> None:
         grant_named(self.grant)
+        if self.report_months < 1:
+            raise ValueError("XeroConfig.report_months must be at least 1")
         required = ("client_id", "client_secret", *(("refresh_token",) if self.uses_refresh_token else ()))
         for name in required:
             if not getattr(self, name):

@@ -59,7 +59,7 @@ def record_type(endpoint: Endpoint) -> pa.DataType:
         node = root.children.setdefault(child.list_field, _Node(is_list=True))
         assert isinstance(node, _Node)
         for column in child.table.columns:
-            if column.name not in child.parent_columns:
+            if column.name not in (*child.parent_columns, child.position_column):
                 node.add(column)
     return root.arrow()
 
@@ -153,6 +153,13 @@ def _batch(table: Table, columns: dict[str, pa.Array], deleted: pa.Array) -> pa.
     return pa.RecordBatch.from_arrays([*arrays, deleted], schema=table.spec.schema)
 
 
+def _positions(lists: pa.ListArray, owners: pa.Array) -> pa.Array:
+    """Each flattened item's place in its own list, from 0."""
+    offsets = lists.offsets.cast(pa.int64())  # absolute positions in the values, slice included
+    starts = pc.subtract(offsets.slice(0, len(lists)), offsets[0]).take(owners)
+    return pc.subtract(pa.array(range(len(owners)), pa.int64()), starts)
+
+
 def batches(docs: pa.StructArray, endpoint: Endpoint) -> Iterator[tuple[str, pa.RecordBatch]]:
     """The parent batch, then one batch per child table, for one page of documents."""
     what = endpoint.what
@@ -171,7 +178,10 @@ def batches(docs: pa.StructArray, endpoint: Endpoint) -> Iterator[tuple[str, pa.
             if c.name in child.parent_columns
             else _typed(resolve(items, c), c, owner_ids, f"{what} {child.list_field}")
             for c in child.table.columns
+            if c.name != child.position_column
         }
+        if child.position_column is not None:
+            values[child.position_column] = _positions(lists, owners)
         child_deleted = deleted.take(owners)
         if "Status" in values:
             child_deleted = pc.or_(child_deleted, _deleted(items, "Status"))

@@ -7,6 +7,12 @@ already read, ``UpdatedDateUTC`` going backwards, or more pages than ``paginatio
 stops the stream). Deletes and voids arrive through the same feed as status changes. Collections without
 ``If-Modified-Since`` (tracking categories, currencies, repeating invoices) are re-read whole.
 State: ``{"modified_since_ms": <newest UpdatedDateUTC seen>}`` (``{}`` for re-read collections).
+
+``/Journals`` pages by offset instead: ``offset=N`` answers up to 100 journals numbered above N in
+number order, and the stream asks again from the highest number it got until a batch comes back
+empty. Journals are immutable (an edit or a void posts a new, reversing journal), so the highest
+number landed is an exact cursor: state ``{"offset": <highest JournalNumber landed>}``. No
+``If-Modified-Since`` is sent: it would filter on creation time, which the number already orders.
 """
 
 from __future__ import annotations
@@ -18,11 +24,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from connectors.arrow_json import scalar_at
-from connectors.base import Stream, StreamOutput, TableSpec, names_stream
+from connectors.base import NoProgressError, Stream, StreamOutput, TableSpec, names_stream
 from connectors.paging import PageProgress
 from connectors.xero.client import XeroClient
 from connectors.xero.config import XeroConfig
 from connectors.xero.records import batches, collection_decoder, documents, ms_dates
+from connectors.xero.reports import XeroProfitAndLossStream
 from connectors.xero.tables import ENDPOINTS, Column, Endpoint
 
 _UPDATED = Column("UpdatedDateUTC", "timestamp")
@@ -44,6 +51,8 @@ class XeroStream(Stream):
 
     @names_stream
     def read(self, state: Mapping[str, Any] | None) -> StreamOutput:
+        if self._endpoint.offset_column is not None:
+            return (yield from self._read_by_offset(state))
         endpoint = self._endpoint
         newest: int | None = None
         since: int | None = None
@@ -56,6 +65,32 @@ class XeroStream(Stream):
                     newest = _max_ms(batch.column("UpdatedDateUTC"), newest)
                 yield table_name, batch
         return {"modified_since_ms": newest} if endpoint.modified_since and newest is not None else {}
+
+    def _read_by_offset(self, state: Mapping[str, Any] | None) -> StreamOutput:
+        endpoint = self._endpoint
+        column = endpoint.offset_column
+        assert column is not None
+        offset = int(state["offset"]) if state and state.get("offset") is not None else 0
+        progress = PageProgress(f"xero {endpoint.what}")
+        while True:
+            body = self._client.get(endpoint.path, decode=self._decode, params={"offset": offset})
+            docs = documents(body, endpoint)
+            numbers = pc.struct_field(docs, column)
+            progress.page(
+                pc.struct_field(docs, endpoint.id_column).to_pylist(),
+                has_next=len(docs) > 0,
+                order=numbers.to_pylist(),
+            )
+            if not len(docs):
+                return {"offset": offset}
+            highest = pc.max(numbers).as_py()
+            if highest is None or highest <= offset:
+                raise NoProgressError(
+                    f"xero {endpoint.what}: offset={offset} answered {column}s up to {highest}, none above "
+                    "the offset; stopping instead of re-reading"
+                )
+            yield from batches(docs, endpoint)
+            offset = int(highest)
 
     def _pages(self, since_ms: int | None) -> Iterator[pa.StructArray]:
         endpoint = self._endpoint
@@ -111,4 +146,4 @@ def xero_streams(config: XeroConfig) -> list[Stream]:
     tables, is :data:`connectors.xero.catalog.CATALOG`, held to this function by a sandbox test.
     """
     client = XeroClient(config)
-    return [XeroStream(client, endpoint) for endpoint in ENDPOINTS]
+    return [*(XeroStream(client, endpoint) for endpoint in ENDPOINTS), XeroProfitAndLossStream(client)]

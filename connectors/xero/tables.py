@@ -86,16 +86,24 @@ class Child:
     """A list inside each parent document landing in its own table (line items, tracking options).
 
     ``parent_columns`` are copied from the parent onto each child row (its id, its version).
+    ``position_column`` (when set) numbers each item by its place in the list, from 0: the key of
+    lists whose items carry no id of their own (manual journal lines).
     """
 
     list_field: str
     table: Table
     parent_columns: tuple[str, ...]
+    position_column: str | None = None
 
 
 @dataclass(frozen=True)
 class Endpoint:
-    """One ``GET /{path}`` collection read as one stream."""
+    """One ``GET /{path}`` collection read as one stream.
+
+    ``paged``: 1-based ``page``/``pageSize``. ``offset_column``: Xero's other paging, ``offset=N``
+    answers the records whose ``offset_column`` (an ascending integer) is above N; the highest one
+    landed is the stream's cursor (``/Journals`` by ``JournalNumber``).
+    """
 
     stream: str
     path: str
@@ -103,6 +111,7 @@ class Endpoint:
     status_column: str | None = "Status"
     paged: bool = False
     modified_since: bool = True
+    offset_column: str | None = None
     params: dict[str, str] = field(default_factory=dict)
     children: tuple[Child, ...] = ()
 
@@ -110,6 +119,11 @@ class Endpoint:
     def specs(self) -> tuple[TableSpec, ...]:
         """The tables the stream writes: the collection's own, then one per child list."""
         return (self.table.spec, *(child.table.spec for child in self.children))
+
+    @property
+    def incremental(self) -> bool:
+        """Reads only what changed: by ``If-Modified-Since`` or by offset."""
+        return self.modified_since or self.offset_column is not None
 
     @property
     def id_column(self) -> str:
@@ -123,6 +137,16 @@ class Endpoint:
 
 def _contact() -> tuple[Column, ...]:
     return (Column("ContactID", path="Contact.ContactID"), Column("ContactName", path="Contact.Name"))
+
+
+def _tracking(list_field: str) -> tuple[Column, ...]:
+    """A line's two tracking categories (Xero allows at most two), flattened to four columns."""
+    return (
+        Column("TrackingCategory1", path=f"{list_field}[0].Name"),
+        Column("TrackingOption1", path=f"{list_field}[0].Option"),
+        Column("TrackingCategory2", path=f"{list_field}[1].Name"),
+        Column("TrackingOption2", path=f"{list_field}[1].Option"),
+    )
 
 
 def _lines_of(table_name: str, parent_id: str, *, versioned: bool = True) -> Child:
@@ -141,10 +165,7 @@ def _lines_of(table_name: str, parent_id: str, *, versioned: bool = True) -> Chi
             *columns("Quantity UnitAmount LineAmount TaxAmount", "float"),
             *columns("TaxType AccountCode AccountID", "string"),
             *columns("DiscountRate DiscountAmount", "float"),
-            Column("TrackingCategory1", path="Tracking[0].Name"),
-            Column("TrackingOption1", path="Tracking[0].Option"),
-            Column("TrackingCategory2", path="Tracking[1].Name"),
-            Column("TrackingOption2", path="Tracking[1].Option"),
+            *_tracking("Tracking"),
             *((Column("UpdatedDateUTC", "timestamp"),) if versioned else ()),
         ),
         primary_key=(parent_id, "LineItemID"),
@@ -359,5 +380,81 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         ),
         modified_since=False,
         children=(_lines_of("repeating_invoice_line_items", "RepeatingInvoiceID", versioned=False),),
+    ),
+    Endpoint(
+        "journals",
+        "Journals",
+        Table(
+            "journals",
+            (
+                Column("JournalID"),
+                Column("JournalDate", "date"),
+                Column("JournalNumber", "int"),
+                Column("CreatedDateUTC", "timestamp"),
+                *columns("Reference SourceID SourceType", "string"),
+            ),
+            ("JournalID",),
+        ),
+        status_column=None,
+        modified_since=False,
+        offset_column="JournalNumber",
+        children=(
+            Child(
+                "JournalLines",
+                Table(
+                    "journal_lines",
+                    (
+                        Column("JournalID"),
+                        Column("JournalLineID"),
+                        *columns("AccountID AccountCode AccountType AccountName Description", "string"),
+                        *columns("NetAmount GrossAmount TaxAmount", "float"),
+                        *columns("TaxType TaxName", "string"),
+                        *_tracking("TrackingCategories"),
+                    ),
+                    ("JournalID", "JournalLineID"),
+                    replace_by=("JournalID",),
+                ),
+                ("JournalID",),
+            ),
+        ),
+    ),
+    Endpoint(
+        "manual_journals",
+        "ManualJournals",
+        Table(
+            "manual_journals",
+            (
+                *columns("ManualJournalID Narration", "string"),
+                Column("Date", "date"),
+                *columns("Status LineAmountTypes", "string"),
+                *columns("ShowOnCashBasisReports HasAttachments", "bool"),
+                Column("UpdatedDateUTC", "timestamp"),
+            ),
+            ("ManualJournalID",),
+            "UpdatedDateUTC",
+        ),
+        paged=True,
+        children=(
+            Child(
+                "JournalLines",
+                Table(
+                    "manual_journal_lines",
+                    (
+                        Column("ManualJournalID"),
+                        Column("LineNumber", "int"),
+                        Column("LineAmount", "float"),
+                        *columns("AccountCode AccountID Description TaxType", "string"),
+                        Column("TaxAmount", "float"),
+                        *_tracking("Tracking"),
+                        Column("UpdatedDateUTC", "timestamp"),
+                    ),
+                    ("ManualJournalID", "LineNumber"),
+                    version_column="UpdatedDateUTC",
+                    replace_by=("ManualJournalID",),
+                ),
+                ("ManualJournalID", "UpdatedDateUTC"),
+                position_column="LineNumber",
+            ),
+        ),
     ),
 )

@@ -18,7 +18,12 @@ from connectors.hubspot.config import TOKEN_VAR, HubspotConfig
 from connectors.xero.config import XeroConfig, credential_vars, env_grant
 from dagster_project.cli import hubspot_portal as hs
 from dagster_project.cli.checks import Check, Status, report
-from dagster_project.cli.local_checks import dagster_home, dagster_home_check, warehouse_check
+from dagster_project.cli.local_checks import (
+    account_map_check,
+    dagster_home,
+    dagster_home_check,
+    warehouse_check,
+)
 from dagster_project.cli.xero_org import xero_checks
 from dagster_project.config.organisation import load_organisation
 from dagster_project.config.source_settings import load_source_settings
@@ -100,6 +105,7 @@ def run_doctor() -> int:
         checks = [
             *hubspot_section(sandbox, home_currency),
             *xero_section(sandbox, scratch, home_currency),
+            account_map_check(),
             warehouse_check(warehouse_path()),
             dagster_home_check(dagster_home()),
         ]

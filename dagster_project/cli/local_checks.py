@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.cli.checks import Check, Status
+from dagster_project.config.account_map import ACCOUNT_MAP_PATH, account_map_problems
 from dagster_project.settings import REPO_ROOT
 from dagster_project.warehouse.connection import WarehouseBusyError, open_warehouse
 from dagster_project.warehouse.file_errors import WarehouseFileError
@@ -38,6 +39,20 @@ def warehouse_check(path: Path) -> Check:
             Status.FAIL, name, f"{path} cannot be opened: {error}", "move it aside; the next run rebuilds it"
         )
     return Check(Status.OK, name, f"{path} opens read-only and is not held")
+
+
+def account_map_check(path: Path = ACCOUNT_MAP_PATH) -> Check:
+    """The finance team's account map reads cleanly (every problem named by its line)."""
+    name = "account map"
+    problems = account_map_problems(path)
+    if not problems:
+        return Check(Status.OK, name, f"{path.relative_to(REPO_ROOT)} maps every row to known words")
+    return Check(
+        Status.FAIL,
+        name,
+        f"{path.relative_to(REPO_ROOT)}: " + "; ".join(map(str, problems)),
+        "fix those lines (docs/finance.md lists the words); dbt refuses to build until then",
+    )
 
 
 def dagster_home() -> Path:

@@ -17,6 +17,7 @@ from connectors.base import ConnectorError
 from connectors.http import HttpSettings
 from connectors.xero.client import DATA_SCOPES, READ_SCOPES, XeroClient
 from connectors.xero.config import XeroConfig
+from connectors.xero.reports import PATH as REPORT_PATH
 from connectors.xero.tables import ENDPOINTS
 from dagster_project.cli.checks import Check, Status
 from dagster_project.config.source_settings import load_source_settings
@@ -26,6 +27,7 @@ SETTINGS = frozenset({"Organisation", "Accounts", "Items", "TrackingCategories",
 PROBES: tuple[tuple[str, Mapping[str, str]], ...] = (
     ("Organisation", {}),
     *((e.path, {"page": "1", "pageSize": "1"} if e.paged else {}) for e in ENDPOINTS),
+    (REPORT_PATH, {}),
 )
 """``(endpoint, query)``: the organisation and every endpoint a run reads (one record where it pages)."""
 
@@ -34,6 +36,10 @@ def scope_of(endpoint: str) -> str:
     """The broad read scope an endpoint needs (an app on Xero's granular scopes needs the endpoint's)."""
     if endpoint in SETTINGS:
         return "accounting.settings.read"
+    if endpoint == "Journals":
+        return "accounting.journals.read"
+    if endpoint.startswith("Reports/"):
+        return "accounting.reports.read"
     return "accounting.contacts.read" if endpoint == "Contacts" else "accounting.transactions.read"
 
 

@@ -19,5 +19,6 @@ def settings_vars(organisation: Organisation, sources: SourceSettings) -> dict[s
         "org_timezone": organisation.timezone,
         "fiscal_year_start_month": organisation.fiscal_year_start_month,
         "home_currency": organisation.currency,
+        "employees": organisation.employees,
         **dbt_source_vars(sources),
     }

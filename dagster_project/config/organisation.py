@@ -25,6 +25,8 @@ class Organisation(BaseModel):
     timezone: str = "America/New_York"
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     fiscal_year_start_month: int = Field(default=1, ge=1, le=12)
+    employees: int | None = Field(default=None, ge=1)
+    """Full-time-equivalent headcount, for revenue per employee (none: that KPI stays empty)."""
 
     @field_validator("timezone")
     @classmethod

@@ -335,7 +335,8 @@ def describe_numbers(row: PacingRow) -> str:
             f"of {_amount(row.target, unit)}"
         )
     if row.metric_kind == "ratio":
-        rate, target = _amount(row.actual_to_date, "rate"), _amount(row.target, "rate")
+        unit = row.metric_unit
+        rate, target = _amount(row.actual_to_date, unit), _amount(row.target, unit)
         return f"{name} for {label}: {rate} against a target of {target}"
     unit = row.metric_unit
     parts = [
@@ -385,11 +386,13 @@ def _pace(value: float | None) -> str:
 
 def _amount(value: float | None, unit: str, *, precise: bool = False) -> str:
     """A number as a person reads it: rates in percent, money and counts with thousands separators
-    (one decimal for small per-day counts, where 4.1 a day and 4 a day differ)."""
+    (one decimal for small per-day counts, where 4.1 a day and 4 a day differ), multiples as 2.50x."""
     if value is None:
         return "n/a"
     if unit == "rate":
         return f"{value:.1%}"
+    if unit == "multiple":
+        return f"{value:,.2f}x"
     if precise and abs(value) < 100:
         return f"{value:,.1f}"
     return f"{value:,.0f}"

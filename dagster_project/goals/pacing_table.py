@@ -145,6 +145,8 @@ def _value(value: float | None, unit: str) -> str:
         return "-"
     if unit == "rate":
         return f"{value:.1%}"
+    if unit == "multiple":
+        return f"{value:,.2f}x"
     if unit == "money":
         magnitude = abs(value)
         if magnitude >= 1_000_000:

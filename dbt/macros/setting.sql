@@ -34,3 +34,13 @@
     {%- endif -%}
     {{ return(graph['_milemarker_settings']) }}
 {%- endmacro %}
+
+{#- goals.yml's organisation.employees (full-time equivalents) as a number, or a typed null. -#}
+{% macro employees_setting() -%}
+    {%- set employees = setting('employees') -%}
+    {%- if employees is none -%}
+        cast(null as integer)
+    {%- else -%}
+        cast({{ employees | int }} as integer)
+    {%- endif -%}
+{%- endmacro %}

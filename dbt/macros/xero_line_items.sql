@@ -15,6 +15,11 @@
         {{ money('TaxAmount') }} as tax_amount,
         {{ money('DiscountAmount') }} as discount_amount,
         DiscountRate / 100.0 as discount_rate,
+        {{ xero_tracking_columns() }}
+{%- endmacro %}
+
+{#- A line's two tracking categories and options (document, journal and manual journal lines). -#}
+{% macro xero_tracking_columns() -%}
         TrackingCategory1 as tracking_category_1,
         TrackingOption1 as tracking_option_1,
         TrackingCategory2 as tracking_category_2,

@@ -35,7 +35,7 @@ AUTHORISATION_CODE_SECONDS = 300
 
 XERO_SCOPES = (
     "offline_access accounting.transactions.read accounting.contacts.read "
-    "accounting.settings.read accounting.reports.read"
+    "accounting.settings.read accounting.journals.read accounting.reports.read"
 )
 CUSTOM_CONNECTION_SCOPES = XERO_SCOPES.removeprefix("offline_access ")
 """What the sandbox's Custom Connection was created with: no ``offline_access`` (no refresh token)."""

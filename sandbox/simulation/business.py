@@ -138,10 +138,12 @@ class SimulatedBusiness:
         with self._lock:
             return snapshot.xero.collection(collection)
 
-    def xero_profit_and_loss(self, from_date: date, to_date: date) -> Mapping[str, Any]:
+    def xero_profit_and_loss(
+        self, from_date: date, to_date: date, comparisons: int = 0, months_per_period: int = 1
+    ) -> Mapping[str, Any]:
         snapshot = self._view()
         with self._lock:
-            return snapshot.xero.profit_and_loss(from_date, to_date)
+            return snapshot.xero.profit_and_loss(from_date, to_date, comparisons, months_per_period)
 
     # -- truth -------------------------------------------------------------------------------
     def truth(self) -> Mapping[str, Any]:

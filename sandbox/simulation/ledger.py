@@ -13,7 +13,8 @@ from datetime import date, timedelta
 
 from sandbox.simulation.clock import DAY_MS, month_index, month_start, rng_for
 from sandbox.simulation.entities import Client, LedgerDoc, Line, Recurring
-from sandbox.simulation.params import CLIENT_SHAPE, LEAD_SOURCES, OVERHEADS
+from sandbox.simulation.journals import ManualJournalFact, accounting_fee, manual_journals
+from sandbox.simulation.params import CLIENT_SHAPE, LEAD_SOURCES, MANUAL_JOURNALS, OVERHEADS
 from sandbox.simulation.timeline import Timeline
 from sandbox.xero.catalog import ACCOUNTS_BY_CODE, SUPPLIERS, fx_rate
 
@@ -30,7 +31,7 @@ class PaymentFact:
 
 
 class Ledger:
-    """All Xero documents and payments created before ``now_ms``, in creation order."""
+    """All Xero documents, payments and manual journals created before ``now_ms``, in creation order."""
 
     def __init__(self, timeline: Timeline, now_ms: int) -> None:
         self._timeline = timeline
@@ -41,8 +42,10 @@ class Ledger:
         docs += self._recurring_invoices()
         docs += self._licence_bills()
         docs += self._overheads()
+        docs += self._accounting_fee_bills()
         docs.sort(key=lambda d: (d.created_ms, repr(d.key)))
         self.docs = docs
+        self.manual_journals: list[ManualJournalFact] = manual_journals(timeline, now_ms, self.now_month)
         self.payments = sorted(
             (
                 PaymentFact(d, d.paid_ms, d.paid_on)
@@ -242,6 +245,46 @@ class Ledger:
                         calendar.local_day(paid) if paid else None,
                     )
                 )
+        return docs
+
+    def _accounting_fee_bills(self) -> list[LedgerDoc]:
+        """The accountants' bill for month ``m`` (the amount accrued at its end), dated the 8th of m + 1."""
+        timeline, calendar = self._timeline, self._timeline.calendar
+        supplier = MANUAL_JOURNALS.accounting_fee_supplier
+        docs = []
+        for month in range(timeline.start_month, self.now_month):
+            day = month_start(month + 1).replace(day=8)
+            created = calendar.at(day, 10 * 3600)
+            if created >= self._now:
+                continue
+            line = Line(
+                None,
+                f"{ACCOUNTS_BY_CODE['6600'].name} {month_start(month):%B %Y}",
+                1.0,
+                accounting_fee(timeline, month),
+                "6600",
+                None,
+                None,
+                0.0,
+            )
+            paid = created + 10 * DAY_MS
+            docs.append(
+                LedgerDoc(
+                    ("accounting-fee", month),
+                    "ACCPAY",
+                    ("supplier", supplier),
+                    day,
+                    day + timedelta(days=14),
+                    (line,),
+                    "USD",
+                    1.0,
+                    [(created, "AUTHORISED")],
+                    f"LL-{month}",
+                    None,
+                    paid,
+                    calendar.local_day(paid),
+                )
+            )
         return docs
 
     def month_of(self, doc: LedgerDoc) -> int:

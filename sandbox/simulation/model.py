@@ -122,8 +122,11 @@ class Business(Protocol):
         BankTransactions, Items, RepeatingInvoices, TrackingCategories, Currencies.
         """
 
-    def xero_profit_and_loss(self, from_date: date, to_date: date) -> Mapping[str, Any]:
-        """The ``Reports[0]`` element of ``GET /Reports/ProfitAndLoss`` for the range (accrual basis)."""
+    def xero_profit_and_loss(
+        self, from_date: date, to_date: date, comparisons: int = 0, months_per_period: int = 1
+    ) -> Mapping[str, Any]:
+        """The ``Reports[0]`` element of ``GET /Reports/ProfitAndLoss`` for the range (accrual basis),
+        with ``comparisons`` earlier periods ``months_per_period`` months apart."""
 
     # -- Ground truth ------------------------------------------------------------------------
     def truth(self) -> Mapping[str, Any]:

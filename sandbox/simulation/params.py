@@ -195,11 +195,41 @@ class Overhead:
 
 
 OVERHEADS: tuple[Overhead, ...] = (
-    Overhead("6000", "Gusto Payroll", "SPEND", 28, 165000.0),
     Overhead("6100", "Harbor Point Properties", "ACCPAY", 1, 14500.0),
     Overhead("6200", "SaaS Tools (Card)", "SPEND", 5, 7800.0),
     Overhead("6300", "Hiscox Insurance", "ACCPAY", 10, 2400.0),
 )
+
+
+@dataclass(frozen=True)
+class ManualJournalShape:
+    """The organisation's monthly manual journals (general-ledger postings outside invoices and bills).
+
+    Payroll comes from Gusto as one journal a month (wages by team, paid from the bank account);
+    depreciation and an accounting-fee accrual (reversed on the 1st and billed on the 8th of the next
+    month) are month-end entries; now and then a reclass corrects a miscoded cost, a journal is
+    entered in error and voided, or a draft is left unposted.
+    """
+
+    payroll_monthly: float = 165000.0
+    payroll_day: int = 28
+    payroll_split: tuple[tuple[str, str, float], ...] = (
+        ("technicians", "5300", 0.58),
+        ("sales", "6010", 0.17),
+        ("admin", "6000", 0.25),
+    )
+    depreciation_monthly: float = 2400.0
+    accounting_fee_monthly: float = 3200.0
+    accounting_fee_supplier: str = "Ledgerline CPAs"
+    reclass_rate: float = 0.25
+    reclass_amount: tuple[float, float] = (300.0, 900.0)
+    voided_rate: float = 0.10
+    voided_amount: tuple[float, float] = (2000.0, 6000.0)
+    draft_rate: float = 0.10
+    draft_amount: tuple[float, float] = (500.0, 1500.0)
+
+
+MANUAL_JOURNALS = ManualJournalShape()
 
 
 @dataclass(frozen=True)
@@ -296,6 +326,16 @@ def parameters_document(scale: float) -> dict[str, Any]:
                 "monthly_amount": o.monthly_amount * scale,
             }
             for o in OVERHEADS
+        },
+        "manual_journals": {
+            **asdict(MANUAL_JOURNALS),
+            "payroll_monthly": MANUAL_JOURNALS.payroll_monthly * scale,
+            "depreciation_monthly": MANUAL_JOURNALS.depreciation_monthly * scale,
+            "accounting_fee_monthly": MANUAL_JOURNALS.accounting_fee_monthly * scale,
+            "payroll_split": {
+                team: {"account": account, "share": share}
+                for team, account, share in MANUAL_JOURNALS.payroll_split
+            },
         },
         "reps": {
             "count": max(2, round(REPS_PER_SCALE * scale)),

@@ -9,6 +9,9 @@ the identity service (401 ``TokenExpired`` / ``AuthenticationUnsuccessful``), 1-
 the ``{"Id","Status","ProviderName","DateTimeUTC","pagination",...}`` envelope, XML unless
 ``Accept: application/json``, and the rate-limit headers and 429s when limits are on.
 
+``GET /Journals`` pages by ``offset`` (JournalNumber), 100 journals a call, without a ``pagination``
+envelope, as the real endpoint does; ``GET /ManualJournals`` is paged like the invoices.
+
 Sandbox choices where the real API is vague: a paged collection requested without ``page`` answers
 page 1 (with ``pagination``, so a client that forgot to page can see ``pageCount``); the default
 order is by the document's id; a ``where`` outside the supported subset, a malformed
@@ -36,7 +39,10 @@ from sandbox.xero.xml_bodies import render_xml
 PROVIDER_NAME = "Milemarker Sandbox"
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
+JOURNALS_PER_CALL = 100
 RESULT_CACHE_SIZE = 64
+TIMEFRAME_MONTHS = {"MONTH": 1, "QUARTER": 3, "YEAR": 12}
+"""The P&L report's ``timeframe``: how many months apart its comparison periods are."""
 JSON_TYPE = "application/json; charset=utf-8"
 XML_TYPE = "text/xml; charset=utf-8"
 
@@ -60,6 +66,7 @@ COLLECTIONS = {
         Collection("Payments", paged=True, modified_since=True),
         Collection("CreditNotes", paged=True, modified_since=True),
         Collection("BankTransactions", paged=True, modified_since=True),
+        Collection("ManualJournals", paged=True, modified_since=True),
         Collection("Accounts", modified_since=True),
         Collection("Items", modified_since=True),
         Collection("RepeatingInvoices"),
@@ -149,6 +156,7 @@ class XeroAccountingApi(VendorApi):
         self._results: OrderedDict[tuple[Any, ...], list[XeroDocument]] = OrderedDict()
         for name in COLLECTIONS:
             self.router.add("GET", f"/{name}", self.collection)
+        self.router.add("GET", "/Journals", self.journals)
         self.router.add("GET", "/Organisation", self.organisation)
         self.router.add("GET", "/Reports/ProfitAndLoss", self.profit_and_loss)
 
@@ -213,7 +221,7 @@ class XeroAccountingApi(VendorApi):
     # -- per-clock caches --------------------------------------------------------------------------
     def warm(self) -> None:
         """Build every collection's index for the current clock now (see ``HubspotApi.warm``)."""
-        for name in COLLECTIONS:
+        for name in (*COLLECTIONS, "Journals"):
             self._index(name)
 
     def _index(self, name: str) -> _CollectionIndex:
@@ -309,22 +317,49 @@ class XeroAccountingApi(VendorApi):
             tests.extend(clause.test for clause in clauses)
         return tests
 
+    def journals(self, request: ApiRequest) -> ApiResponse:
+        """``GET /Journals``: up to 100 journals with a JournalNumber above ``offset``, in number order.
+
+        No ``pagination`` envelope (the real endpoint has none): a client pages by re-asking with
+        ``offset`` = the last JournalNumber it got until a batch comes back empty. ``If-Modified-Since``
+        keeps journals created strictly after it (journals are immutable). Cash basis
+        (``paymentsOnly=true``) is not simulated: a 400 rather than accrual journals under its name.
+        """
+        try:
+            raw_offset = (request.arg("offset") or "0").strip()
+            try:
+                offset = int(raw_offset)
+            except ValueError:
+                raise XeroRequestError(f"offset must be an integer, not {raw_offset!r}.") from None
+            payments_only = (request.arg("paymentsOnly") or "false").strip().lower()
+            if payments_only == "true":
+                raise XeroRequestError("paymentsOnly=true (cash basis) is not supported by the sandbox.")
+            if payments_only != "false":
+                raise XeroRequestError(f"paymentsOnly must be true or false, not {payments_only!r}.")
+            since = _modified_since(request)
+        except XeroRequestError as error:
+            return self._bad_request(request, error)
+        index = self._index("Journals")
+        # documents are in JournalNumber order, numbered 1..N by creation instant, so the journals
+        # above ``offset`` start at index ``offset`` and the ones created after ``since`` at a bisection
+        start = max(offset, 0)
+        if since is not None:
+            start = max(start, bisect_right(index.updated_keys, since))
+        envelope = self._envelope(request)
+        envelope["Journals"] = [doc.body for doc in index.documents[start : start + JOURNALS_PER_CALL]]
+        return self._render(request, envelope)
+
     def organisation(self, request: ApiRequest) -> ApiResponse:
         envelope = self._envelope(request)
         envelope["Organisations"] = [self.business.xero_organisation()]
         return self._render(request, envelope)
 
     def profit_and_loss(self, request: ApiRequest) -> ApiResponse:
+        """The report for ``fromDate``..``toDate`` (default: the current month) and ``periods``
+        comparison periods of one ``timeframe`` each (MONTH, QUARTER, YEAR), most recent first."""
         unsupported = [
             p
-            for p in (
-                "periods",
-                "timeframe",
-                "trackingCategoryID",
-                "trackingCategoryID2",
-                "trackingOptionID",
-                "trackingOptionID2",
-            )
+            for p in ("trackingCategoryID", "trackingCategoryID2", "trackingOptionID", "trackingOptionID2")
             if request.arg(p)
         ]
         try:
@@ -338,10 +373,17 @@ class XeroAccountingApi(VendorApi):
             to_date = _date(request.arg("toDate"), default_to)
             if to_date < from_date:
                 raise XeroRequestError("toDate must not be before fromDate.")
+            comparisons = _comparison_periods(request.arg("periods"))
+            timeframe = (request.arg("timeframe") or "MONTH").upper()
+            if timeframe not in TIMEFRAME_MONTHS:
+                raise XeroRequestError(f"timeframe must be one of {', '.join(TIMEFRAME_MONTHS)}.")
         except XeroRequestError as error:
             return self._bad_request(request, error)
         envelope = self._envelope(request)
-        envelope["Reports"] = [self.business.xero_profit_and_loss(from_date, to_date)]
+        report = self.business.xero_profit_and_loss(
+            from_date, to_date, comparisons, TIMEFRAME_MONTHS[timeframe]
+        )
+        envelope["Reports"] = [report]
         return self._render(request, envelope)
 
     # -- rendering -----------------------------------------------------------------------------------
@@ -392,6 +434,19 @@ def _modified_since(request: ApiRequest) -> datetime | None:
         return parse_http_or_iso(raw.strip())
     except (ValueError, TypeError):
         raise XeroRequestError(f"Cannot parse If-Modified-Since {raw!r}; send a UTC timestamp.") from None
+
+
+def _comparison_periods(raw: str | None) -> int:
+    """``periods``: how many earlier periods to compare with, 1 to 12 (none when absent)."""
+    if not raw:
+        return 0
+    try:
+        periods = int(raw)
+    except ValueError:
+        raise XeroRequestError(f"periods must be an integer, got {raw!r}.") from None
+    if not 1 <= periods <= 12:
+        raise XeroRequestError("periods must be between 1 and 12.")
+    return periods
 
 
 def _date(raw: str | None, default: date) -> date:

@@ -8,13 +8,15 @@ instant of its latest status change (authorised, paid, voided, deleted).
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sandbox.simulation.clock import month_start, utc_datetime, xero_date
+from sandbox.simulation.clock import OrgCalendar, month_start, utc_datetime, xero_date
 from sandbox.simulation.entities import Client, LedgerDoc, Line
+from sandbox.simulation.journals import ManualJournalFact
 from sandbox.simulation.ledger import Ledger, PaymentFact
 from sandbox.simulation.model import XeroDocument
 from sandbox.simulation.timeline import Timeline
@@ -25,6 +27,7 @@ from sandbox.xero.catalog import (
     CURRENCIES,
     DIRECT_COST_TYPES,
     OVERHEAD_TYPES,
+    PNL_TYPES,
     REVENUE_TYPES,
     SERVICE_ITEMS,
     SERVICE_LINES,
@@ -34,6 +37,7 @@ from sandbox.xero.catalog import (
     XERO_TIMEZONES,
     guid,
 )
+from sandbox.xero.general_ledger import cents, journal_documents
 
 ORGANISATION_NAME = "Northbridge IT Services"
 COLLECTIONS = (
@@ -47,6 +51,8 @@ COLLECTIONS = (
     "RepeatingInvoices",
     "TrackingCategories",
     "Currencies",
+    "ManualJournals",
+    "Journals",
 )
 COUNTED_STATUSES = frozenset({"AUTHORISED", "PAID"})
 
@@ -89,6 +95,8 @@ class XeroView:
             "RepeatingInvoices": self._repeating_invoices,
             "TrackingCategories": self._tracking_categories,
             "Currencies": self._currencies,
+            "ManualJournals": self._manual_journals,
+            "Journals": lambda: journal_documents(self, self._now),
         }
 
     def collection(self, name: str) -> list[XeroDocument]:
@@ -96,8 +104,39 @@ class XeroView:
         if name not in self._builders:
             raise KeyError(f"unknown Xero collection {name!r}")
         if name not in self._cache:
-            self._cache[name] = sorted(self._builders[name](), key=lambda d: d.id)
+            built = self._builders[name]()
+            # journals are served in JournalNumber order, everything else by id
+            self._cache[name] = built if name == "Journals" else sorted(built, key=lambda d: d.id)
         return self._cache[name]
+
+    # -- what the general ledger needs -------------------------------------------------------
+    @property
+    def ledger(self) -> Ledger:
+        return self._ledger
+
+    @property
+    def seed(self) -> int:
+        return self._seed
+
+    @property
+    def calendar(self) -> OrgCalendar:
+        return self._timeline.calendar
+
+    def static_guid(self, key: tuple[Any, ...]) -> str:
+        """The memoised GUID of a piece of reference data (an account, item or tracking option)."""
+        return _static_guid(self._seed, key)
+
+    def document_id(self, key: tuple[Any, ...]) -> str:
+        """InvoiceID / CreditNoteID / BankTransactionID of a ledger document."""
+        return self._ids[key]
+
+    def document_number(self, key: tuple[Any, ...]) -> str:
+        """InvoiceNumber / CreditNoteNumber, or the Reference of a bill or bank transaction."""
+        return self._numbers[key]
+
+    def tracking(self, line: Line) -> list[dict[str, str]]:
+        """A line's tracking as served on line items and journal lines."""
+        return self._tracking(line)
 
     # -- references --------------------------------------------------------------------------
     def _number_documents(self) -> dict[tuple[Any, ...], str]:
@@ -424,6 +463,38 @@ class XeroView:
             )
         return out
 
+    def _manual_journals(self) -> list[XeroDocument]:
+        return [self._manual_journal(journal) for journal in self._ledger.manual_journals]
+
+    def _manual_journal(self, journal: ManualJournalFact) -> XeroDocument:
+        status, changed = journal.status_at(self._now)
+        journal_id = guid(self._seed, journal.key)
+        lines = []
+        for line in journal.lines:
+            lines.append(
+                {
+                    "LineAmount": _money(line.amount),
+                    "AccountCode": line.account_code,
+                    "AccountID": _static_guid(self._seed, ("account", line.account_code)),
+                    "Description": line.description,
+                    "TaxType": "NONE",
+                    "TaxAmount": 0.0,
+                    "Tracking": [],
+                }
+            )
+        body = {
+            "ManualJournalID": journal_id,
+            "Narration": journal.narration,
+            "Date": xero_date(self._timeline.calendar.date_only_ms(journal.day)),
+            "Status": status,
+            "LineAmountTypes": "NoTax",
+            "ShowOnCashBasisReports": False,
+            "HasAttachments": False,
+            "UpdatedDateUTC": xero_date(changed),
+            "JournalLines": lines,
+        }
+        return self._document(journal_id, changed, body)
+
     def _accounts(self) -> list[XeroDocument]:
         out = []
         for account in ACCOUNTS:
@@ -443,6 +514,8 @@ class XeroView:
                 "AddToWatchlist": False,
                 "UpdatedDateUTC": xero_date(self._setup_ms),
             }
+            if account.system_account:
+                body["SystemAccount"] = account.system_account
             if account.type == "BANK":
                 body.update(
                     {"BankAccountNumber": "021000021-4400", "BankAccountType": "BANK", "CurrencyCode": "USD"}
@@ -546,48 +619,59 @@ class XeroView:
             "PaymentTerms": {},
         }
 
-    def profit_and_loss(self, from_date: date, to_date: date) -> dict[str, Any]:
-        """``Reports[0]`` of ``GET /Reports/ProfitAndLoss`` (accrual basis, home currency)."""
-        totals = ledger_totals_by_account(self._ledger, self._now, from_date, to_date)
+    def profit_and_loss(
+        self, from_date: date, to_date: date, comparisons: int = 0, months_per_period: int = 1
+    ) -> dict[str, Any]:
+        """``Reports[0]`` of ``GET /Reports/ProfitAndLoss`` (accrual basis, home currency).
 
-        def section(title: str, types: frozenset[str], total_label: str) -> tuple[dict[str, Any], float]:
-            rows, total = [], 0.0
+        One amount column for ``[from_date, to_date]``, then ``comparisons`` more, each
+        ``months_per_period`` months earlier than the one before (Xero's ``periods`` and
+        ``timeframe``), most recent first. An account appears when any column has an amount.
+        """
+        periods = [
+            (_shift_months(from_date, -k * months_per_period), _shift_months(to_date, -k * months_per_period))
+            for k in range(comparisons + 1)
+        ]
+        totals = [ledger_totals_by_account(self._ledger, self._now, start, end) for start, end in periods]
+
+        def cells(values: list[float], attrs: list[dict[str, str]] | None = None) -> list[dict[str, Any]]:
+            extra = {"Attributes": attrs} if attrs else {}
+            return [{"Value": f"{value:.2f}", **extra} for value in values]
+
+        def section(
+            title: str, types: frozenset[str], total_label: str
+        ) -> tuple[dict[str, Any], list[float]]:
+            rows, sums = [], [0.0] * len(periods)
             for account in ACCOUNTS:
-                if account.type in types and account.code in totals:
-                    value = round(totals[account.code], 2)
-                    total += value
-                    attrs = [{"Value": _static_guid(self._seed, ("account", account.code)), "Id": "account"}]
-                    rows.append(
-                        {
-                            "RowType": "Row",
-                            "Cells": [
-                                {"Value": account.name, "Attributes": attrs},
-                                {"Value": f"{value:.2f}", "Attributes": attrs},
-                            ],
-                        }
-                    )
-            rows.append(
-                {"RowType": "SummaryRow", "Cells": [{"Value": total_label}, {"Value": f"{total:.2f}"}]}
-            )
-            return {"RowType": "Section", "Title": title, "Rows": rows}, round(total, 2)
+                if account.type not in types or not any(account.code in column for column in totals):
+                    continue
+                values = [round(column.get(account.code, 0.0), 2) for column in totals]
+                sums = [a + b for a, b in zip(sums, values, strict=True)]
+                attrs = [{"Value": _static_guid(self._seed, ("account", account.code)), "Id": "account"}]
+                label = {"Value": account.name, "Attributes": attrs}
+                rows.append({"RowType": "Row", "Cells": [label, *cells(values, attrs)]})
+            sums = [round(value, 2) for value in sums]
+            rows.append({"RowType": "SummaryRow", "Cells": [{"Value": total_label}, *cells(sums)]})
+            return {"RowType": "Section", "Title": title, "Rows": rows}, sums
 
         income, income_total = section("Income", REVENUE_TYPES, "Total Income")
         cost, cost_total = section("Less Cost of Sales", DIRECT_COST_TYPES, "Total Cost of Sales")
         overhead, overhead_total = section(
             "Less Operating Expenses", OVERHEAD_TYPES, "Total Operating Expenses"
         )
-        gross = round(income_total - cost_total, 2)
-        net = round(gross - overhead_total, 2)
+        gross = [round(i - c, 2) for i, c in zip(income_total, cost_total, strict=True)]
+        net = [round(g - o, 2) for g, o in zip(gross, overhead_total, strict=True)]
 
-        def summary(label: str, value: float) -> dict[str, Any]:
+        def summary(label: str, values: list[float]) -> dict[str, Any]:
             return {
                 "RowType": "Section",
                 "Title": "",
-                "Rows": [{"RowType": "SummaryRow", "Cells": [{"Value": label}, {"Value": f"{value:.2f}"}]}],
+                "Rows": [{"RowType": "SummaryRow", "Cells": [{"Value": label}, *cells(values)]}],
             }
 
         period = f"{from_date.day} {from_date:%B %Y} to {to_date.day} {to_date:%B %Y}"
         as_of = self._timeline.calendar.local_day(self._now - 1)
+        header = [{"Value": f"{end.day} {end:%b %y}"} for _, end in periods]
         return {
             "ReportID": "ProfitAndLoss",
             "ReportName": "Profit and Loss",
@@ -597,7 +681,7 @@ class XeroView:
             "UpdatedDateUTC": xero_date(self._now - 1),
             "Fields": [],
             "Rows": [
-                {"RowType": "Header", "Cells": [{"Value": ""}, {"Value": f"{to_date.day} {to_date:%b %y}"}]},
+                {"RowType": "Header", "Cells": [{"Value": ""}, *header]},
                 income,
                 cost,
                 summary("Gross Profit", gross),
@@ -607,20 +691,40 @@ class XeroView:
         }
 
 
-def ledger_totals_by_account(ledger: Ledger, now_ms: int, from_date: date, to_date: date) -> dict[str, float]:
-    """Home-currency totals per account code over ``[from_date, to_date]`` by document ``Date``.
+def _shift_months(day: date, months: int) -> date:
+    """``day`` moved by whole months; a month's last day stays its month's last day (31 Mar -> 28 Feb)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    was_last = day.day == calendar.monthrange(day.year, day.month)[1]
+    return date(year, month + 1, last if was_last else min(day.day, last))
 
-    Income: AUTHORISED/PAID ACCREC lines minus AUTHORISED/PAID ACCRECCREDIT lines. Costs:
-    AUTHORISED/PAID ACCPAY lines and AUTHORISED SPEND lines. Amounts are exclusive of tax, divided by
-    the document's CurrencyRate.
+
+def ledger_totals_by_account(ledger: Ledger, now_ms: int, from_date: date, to_date: date) -> dict[str, float]:
+    """Home-currency P&L totals per account code over ``[from_date, to_date]`` by document ``Date``.
+
+    Computed from the documents and the manual-journal model, independently of the journals
+    (``general_ledger``), so the two can check each other. Income: AUTHORISED/PAID ACCREC lines
+    minus AUTHORISED/PAID ACCRECCREDIT lines. Costs: AUTHORISED/PAID ACCPAY lines and AUTHORISED
+    SPEND lines. Each line is exclusive of tax and counted as ``round(LineAmount / CurrencyRate, 2)``
+    (Xero posts journal lines in the base currency at 2 dp). Plus the P&L lines of POSTED manual
+    journals by their ``Date``: income accounts credit-positive, cost accounts debit-positive.
     """
-    totals: dict[str, float] = {}
+    totals: dict[str, int] = {}
     for doc in ledger.docs:
         if not from_date <= doc.day <= to_date or doc.status_at(now_ms)[0] not in COUNTED_STATUSES:
             continue
-        sign = -1.0 if doc.kind == "ACCRECCREDIT" else 1.0
+        sign = -1 if doc.kind == "ACCRECCREDIT" else 1
         for line in doc.lines:
-            totals[line.account_code] = (
-                totals.get(line.account_code, 0.0) + sign * line.line_amount / doc.rate
-            )
-    return totals
+            code = line.account_code
+            totals[code] = totals.get(code, 0) + sign * cents(line.line_amount, doc.rate)
+    for journal in ledger.manual_journals:
+        if not from_date <= journal.day <= to_date or journal.status_at(now_ms)[0] != "POSTED":
+            continue
+        for mj_line in journal.lines:
+            account = ACCOUNTS_BY_CODE[mj_line.account_code]
+            if account.type not in PNL_TYPES:
+                continue
+            sign = -1 if account.type in REVENUE_TYPES else 1
+            totals[account.code] = totals.get(account.code, 0) + sign * cents(mj_line.amount)
+    return {code: value / 100 for code, value in totals.items()}

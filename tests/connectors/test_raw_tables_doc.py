@@ -13,6 +13,7 @@ from connectors.hubspot.associations import ASSOCIATIONS
 from connectors.hubspot.metadata import DEAL_PIPELINE_STAGES, DEAL_PIPELINES, EXCHANGE_RATES, OWNERS
 from connectors.hubspot.objects import FIXED_FIELDS, STAGE_HISTORY
 from connectors.registry import SOURCES
+from connectors.xero.reports import PROFIT_AND_LOSS
 from connectors.xero.tables import ENDPOINTS
 
 DOC = Path(__file__).parents[2] / "docs" / "raw-tables.md"
@@ -47,7 +48,7 @@ HUBSPOT_FIXED = [
     STAGE_HISTORY,
     *(a.spec for a in ASSOCIATIONS),
 ]
-XERO = [spec for endpoint in ENDPOINTS for spec in endpoint.specs]
+XERO = [*(spec for endpoint in ENDPOINTS for spec in endpoint.specs), PROFIT_AND_LOSS.spec]
 
 
 @pytest.mark.parametrize(

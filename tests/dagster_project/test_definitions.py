@@ -112,6 +112,7 @@ def test_dbt_gets_the_organisation_and_its_as_of_date_or_the_launch_config_one()
         "org_timezone": organisation.timezone,
         "fiscal_year_start_month": organisation.fiscal_year_start_month,
         "home_currency": organisation.currency,
+        "employees": organisation.employees,
         "warehouse_path": "/data/warehouse.duckdb",
         **dbt_source_vars(load_source_settings(SHIPPED_GOALS_FILE)),
     }

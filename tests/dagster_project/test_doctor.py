@@ -58,7 +58,7 @@ def test_everything_ok_against_the_sandbox(
     assert run_doctor() == 0
 
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 13 and all(line.startswith("OK ") for line in lines), "\n".join(lines)
+    assert len(lines) == 14 and all(line.startswith("OK ") for line in lines), "\n".join(lines)
     assert any(line.startswith("OK    xero rate limit: 4,9") for line in lines)
 
 

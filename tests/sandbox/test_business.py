@@ -458,16 +458,15 @@ def test_truth_revenue_mrr_and_clients(biz: SimulatedBusiness, truth: dict[str, 
         if b["Type"] != "ACCREC" or b["Status"] not in ("AUTHORISED", "PAID"):
             continue
         month = xero_day(b["Date"]).strftime("%Y-%m")
-        amount = sum(li["LineAmount"] for li in b["LineItems"]) / b["CurrencyRate"]
-        revenue[month] += amount
+        revenue[month] += sum(round(li["LineAmount"] / b["CurrencyRate"], 2) for li in b["LineItems"])
         if "RepeatingInvoiceID" in b:
-            mrr[month] += amount
+            mrr[month] += sum(li["LineAmount"] for li in b["LineItems"]) / b["CurrencyRate"]
             active[month].add(b["Contact"]["ContactID"])
     for doc in biz.xero_collection("CreditNotes"):
         b = doc.body
         if b["Status"] in ("AUTHORISED", "PAID"):
-            revenue[xero_day(b["Date"]).strftime("%Y-%m")] -= (
-                sum(li["LineAmount"] for li in b["LineItems"]) / b["CurrencyRate"]
+            revenue[xero_day(b["Date"]).strftime("%Y-%m")] -= sum(
+                round(li["LineAmount"] / b["CurrencyRate"], 2) for li in b["LineItems"]
             )
     realised = truth["realised"]
     assert realised["revenue_by_month"] == pytest.approx(
@@ -495,7 +494,16 @@ def test_truth_costs(biz: SimulatedBusiness, truth: dict[str, Any]) -> None:
         month = xero_day(b["Date"]).strftime("%Y-%m")
         for li in b["LineItems"]:
             target = direct if types[li["AccountCode"]] == "DIRECTCOSTS" else overhead
-            target[month] += li["LineAmount"] / b["CurrencyRate"]
+            target[month] += round(li["LineAmount"] / b["CurrencyRate"], 2)
+    for journal in biz.xero_collection("ManualJournals"):
+        if journal.body["Status"] != "POSTED":
+            continue
+        month = xero_day(journal.body["Date"]).strftime("%Y-%m")
+        for line in journal.body["JournalLines"]:
+            kind = types[line["AccountCode"]]
+            if kind in ("DIRECTCOSTS", "OVERHEADS", "EXPENSE", "DEPRECIATN"):
+                target = direct if kind == "DIRECTCOSTS" else overhead
+                target[month] += line["LineAmount"]
     assert truth["realised"]["direct_costs_by_month"] == pytest.approx(
         {m: round(v, 2) for m, v in direct.items()}, abs=0.011
     )

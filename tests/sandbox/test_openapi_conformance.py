@@ -212,6 +212,8 @@ XERO_ENDPOINTS = {
     "/Payments": {"page": 1},
     "/CreditNotes": {"page": 1},
     "/BankTransactions": {"page": 1},
+    "/ManualJournals": {"page": 1},
+    "/Journals": {"offset": 0},
     "/Accounts": {},
     "/Items": {},
     "/RepeatingInvoices": {},
@@ -240,3 +242,18 @@ def test_xero_errors_and_identity_conform(sb: Sandbox, xero: XeroClient) -> None
         sb.xero_connections_url, headers={"Authorization": f"Bearer {xero.access_token}"}
     )
     _validate("xero/xero-identity.yaml", "/Connections", "get", connections)
+
+
+def test_xero_journals_conform_across_sources(sb: Sandbox, xero: XeroClient) -> None:
+    """Later journals carry every SourceType (payments, manual journals, reversals): validate a spread."""
+    total = len(sb.business.xero_collection("Journals"))
+    source_types = set()
+    for offset in range(0, total, max(100, total // 8)):
+        response = xero.get("/Journals", offset=offset)
+        _validate("xero/xero_accounting.yaml", "/Journals", "get", response)
+        source_types |= {j["SourceType"] for j in response.json()["Journals"]}
+    assert {"ACCREC", "ACCRECPAYMENT", "MANJOURNAL"} <= source_types
+    for status in ("POSTED", "VOIDED", "DRAFT"):
+        response = xero.get("/ManualJournals", where=f'Status=="{status}"')
+        assert response.json()["ManualJournals"], status
+        _validate("xero/xero_accounting.yaml", "/ManualJournals", "get", response)

@@ -17,7 +17,7 @@ from sandbox.service.routing import dumps
 from sandbox.service.server import Sandbox
 from sandbox.simulation.model import XeroDocument
 
-PAGED = ["Invoices", "Contacts", "Payments", "CreditNotes", "BankTransactions"]
+PAGED = ["Invoices", "Contacts", "Payments", "CreditNotes", "BankTransactions", "ManualJournals"]
 
 
 def _pages(
@@ -152,6 +152,7 @@ def _id(collection: str, body: dict[str, Any]) -> str:
         "Payments": "PaymentID",
         "CreditNotes": "CreditNoteID",
         "BankTransactions": "BankTransactionID",
+        "ManualJournals": "ManualJournalID",
     }[collection]
     return body[key]
 
@@ -222,7 +223,32 @@ def test_profit_and_loss_report(sb: Sandbox, xero: XeroClient) -> None:
     [report] = response.json()["Reports"]
     assert report["Rows"]
     assert xero.get("/Reports/ProfitAndLoss", fromDate="2025-13-01").status_code == 400
-    assert xero.get("/Reports/ProfitAndLoss", periods="3").json()["Type"] == "ValidationException"
+    assert xero.get("/Reports/ProfitAndLoss", periods="13").json()["Type"] == "ValidationException"
+    assert xero.get("/Reports/ProfitAndLoss", timeframe="WEEK").json()["Type"] == "ValidationException"
+    assert xero.get("/Reports/ProfitAndLoss", trackingCategoryID="x").json()["Type"] == "ValidationException"
+
+
+def _amounts(report: dict[str, Any]) -> dict[str, list[str]]:
+    """Every row of a report by its label: the amount cells, most recent period first."""
+    rows = [row for section in report["Rows"][1:] for row in section["Rows"]]
+    return {row["Cells"][0]["Value"]: [cell["Value"] for cell in row["Cells"][1:]] for row in rows}
+
+
+def test_profit_and_loss_compares_earlier_months(xero: XeroClient) -> None:
+    """``periods=2&timeframe=MONTH``: three columns, newest first, each the month's own report."""
+    [report] = xero.get(
+        "/Reports/ProfitAndLoss", fromDate="2025-03-01", toDate="2025-03-31", periods="2", timeframe="MONTH"
+    ).json()["Reports"]
+    header = [cell["Value"] for cell in report["Rows"][0]["Cells"]]
+    assert header == ["", "31 Mar 25", "28 Feb 25", "31 Jan 25"]
+    together = _amounts(report)
+    for column, (start, end) in enumerate(
+        [("2025-03-01", "2025-03-31"), ("2025-02-01", "2025-02-28"), ("2025-01-01", "2025-01-31")]
+    ):
+        [single] = xero.get("/Reports/ProfitAndLoss", fromDate=start, toDate=end).json()["Reports"]
+        alone = {label: values[0] for label, values in _amounts(single).items()}
+        assert {label: values[column] for label, values in together.items() if label in alone} == alone
+        assert all(values[column] == "0.00" for label, values in together.items() if label not in alone)
 
 
 def test_xml_unless_accept_json(xero: XeroClient) -> None:
@@ -239,3 +265,69 @@ def test_xml_unless_accept_json(xero: XeroClient) -> None:
 
 def test_unknown_path_is_404(xero: XeroClient) -> None:
     assert xero.get("/NoSuchThing").status_code == 404
+
+
+# -- journals ----------------------------------------------------------------------------------------------
+def _journal_batches(xero: XeroClient, headers: dict[str, str] | None = None, offset: int = 0) -> list[Any]:
+    """Page /Journals as the field notes say: re-ask with offset = the last JournalNumber until empty."""
+    served: list[dict[str, Any]] = []
+    while True:
+        response = xero.get("/Journals", headers=headers, offset=offset)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert "pagination" not in body
+        batch = body["Journals"]
+        if not batch:
+            return served
+        assert len(batch) <= 100
+        served += batch
+        offset = batch[-1]["JournalNumber"]
+
+
+def test_journals_offset_paging_returns_everything_once(sb: Sandbox, xero: XeroClient) -> None:
+    expected = sb.business.xero_collection("Journals")
+    served = _journal_batches(xero)
+    assert [j["JournalNumber"] for j in served] == list(range(1, len(expected) + 1))
+    assert [j["JournalID"] for j in served] == [d.id for d in expected]
+    assert served[5] == orjson.loads(dumps(expected[5].body))
+    assert len(xero.get("/Journals").json()["Journals"]) == 100
+    middle = len(expected) // 2
+    assert xero.get("/Journals", offset=middle).json()["Journals"][0]["JournalNumber"] == middle + 1
+    assert xero.get("/Journals", offset=len(expected)).json()["Journals"] == []
+    assert xero.get("/Journals", paymentsOnly="false", offset=3).json()["Journals"][0]["JournalNumber"] == 4
+
+
+def test_journals_if_modified_since_and_errors(sb: Sandbox, xero: XeroClient) -> None:
+    expected = sb.business.xero_collection("Journals")
+    pivot = expected[len(expected) * 2 // 3]
+    since = xero.headers(**{"If-Modified-Since": pivot.updated_at.isoformat(timespec="milliseconds")})
+    served = _journal_batches(xero, headers=since)
+    assert [j["JournalID"] for j in served] == [d.id for d in expected if d.updated_at > pivot.updated_at]
+    assert pivot.id not in {j["JournalID"] for j in served}
+    offset = served[10]["JournalNumber"]
+    assert _journal_batches(xero, headers=since, offset=offset) == served[11:]
+    for params in ({"offset": "ten"}, {"paymentsOnly": "true"}, {"paymentsOnly": "maybe"}):
+        response = xero.get("/Journals", **params)
+        assert response.status_code == 400 and response.json()["Type"] == "ValidationException", params
+    message = xero.get("/Journals", paymentsOnly="true").json()["Elements"][0]["ValidationErrors"][0]
+    assert "not supported by the sandbox" in message["Message"]
+
+
+def test_manual_journals_filters(sb: Sandbox, xero: XeroClient) -> None:
+    manual = sb.business.xero_collection("ManualJournals")
+    drafts = _pages(xero, "ManualJournals", where='Status=="DRAFT"')
+    assert drafts and [d["ManualJournalID"] for d in drafts] == [
+        d.id for d in manual if d.body["Status"] == "DRAFT"
+    ]
+    ordered = _pages(xero, "ManualJournals", order="Date DESC", pageSize=50)
+    assert len(ordered) == len(manual)
+
+
+def test_journals_render_as_xml(xero: XeroClient) -> None:
+    headers = xero.headers()
+    del headers["Accept"]
+    response = xero.get("/Journals", headers=headers, offset=0)
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/xml")
+    journals = ElementTree.fromstring(response.content).find("Journals")
+    assert journals is not None and len(journals.findall("Journal")) == 100
+    assert journals.find("Journal/JournalLines/JournalLine/NetAmount") is not None

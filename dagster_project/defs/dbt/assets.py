@@ -27,6 +27,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from dagster_project.config.account_map import ACCOUNT_MAP_PATH, account_map_problems
 from dagster_project.defs.dbt.build_vars import DbtBuildConfig, SandboxDayMismatch, dbt_vars
 from dagster_project.defs.dbt.project import DBT_PROJECT
 from dagster_project.defs.resources import SandboxResource, WarehouseResource
@@ -54,6 +55,12 @@ def milemarker_dbt(
         build_vars = dbt_vars(config, Path(warehouse.path), sandbox.day() if sandbox.in_use else None)
     except SandboxDayMismatch as mismatch:
         raise dg.Failure(description=str(mismatch)) from None
+    map_problems = account_map_problems()
+    if map_problems:
+        raise dg.Failure(
+            description=f"{ACCOUNT_MAP_PATH.name} has {len(map_problems)} problem(s); fix them and run "
+            "again:\n" + "\n".join(f"  {problem}" for problem in map_problems)
+        )
     # dbt opens the file in its own process and would fail at once, with DuckDB's bare lock error,
     # while another run holds it: wait here as every other step does.
     warehouse.wait_until_free()

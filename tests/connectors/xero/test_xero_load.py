@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -66,8 +66,46 @@ def test_collections_and_children_match_the_sandbox(full_load, module_sandbox: S
     if endpoint.modified_since:
         newest = max(ms_date(d["UpdatedDateUTC"]) for d in documents)
         assert states[endpoint.stream] == {"modified_since_ms": newest}
+    elif endpoint.offset_column:
+        assert states[endpoint.stream] == {"offset": max(d[endpoint.offset_column] for d in documents)}
     else:
         assert states[endpoint.stream] == {}
+
+
+def test_manual_journal_lines_are_numbered_in_their_journal(full_load, module_sandbox: Sandbox) -> None:
+    """Manual journal lines have no id of their own: each is keyed by its place in its journal."""
+    tables, _ = full_load
+    lines = tables["manual_journal_lines"].to_pylist()
+    served = {
+        d.body["ManualJournalID"]: d.body["JournalLines"]
+        for d in module_sandbox.business.xero_collection("ManualJournals")
+    }
+    assert lines
+    for line in lines:
+        source = served[line["ManualJournalID"]][line["LineNumber"]]
+        assert (line["AccountCode"], line["LineAmount"]) == (source["AccountCode"], source["LineAmount"])
+
+
+def test_the_profit_and_loss_report_lands_month_by_month(full_load, module_sandbox: Sandbox) -> None:
+    """Four calls of twelve months cover 48 months back from the organisation's current month, and
+    each month's rows are that month's own report."""
+    tables, states = full_load
+    rows = tables["profit_and_loss"].to_pylist()
+    months = sorted({row["MonthStart"] for row in rows})
+    current = module_sandbox.business.as_of.replace(day=1)
+    assert months[-1] == current and len(months) == 48
+    for month in (months[-1], months[-13], months[-30]):
+        end = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        report = module_sandbox.business.xero_profit_and_loss(month, end)
+        expected = {
+            row["Cells"][0]["Attributes"][0]["Value"]: float(row["Cells"][1]["Value"])
+            for section in report["Rows"][1:]
+            for row in section["Rows"]
+            if row["RowType"] == "Row"
+        }
+        landed = {r["AccountID"]: r["Amount"] for r in rows if r["MonthStart"] == month and r["AccountID"]}
+        assert {a: v for a, v in landed.items() if v} == {a: v for a, v in expected.items() if v}
+    assert states["profit_and_loss"] == {}
 
 
 def test_values_are_typed_and_flattened(full_load, module_sandbox: Sandbox) -> None:
@@ -110,6 +148,18 @@ def test_incremental_load_after_the_clock_moves(sb: Sandbox, make_config, drain_
         assert sorted(table.column(key[0]).to_pylist()) == sorted(documents), endpoint.stream
         fetched = second[endpoint.table.name].column(key[0]).to_pylist()
         assert len(set(fetched)) == len(fetched), f"{endpoint.stream}: duplicated ids"
+        if endpoint.offset_column:
+            numbers = {d[endpoint.offset_column] for d in documents.values()}
+            offset = states[endpoint.stream]["offset"]
+            served_numbers = dict(
+                zip(
+                    table.column(key[0]).to_pylist(),
+                    table.column(endpoint.offset_column).to_pylist(),
+                    strict=True,
+                )
+            )
+            assert {served_numbers[i] for i in fetched} == {n for n in numbers if n > offset}, endpoint.stream
+            assert new_states[endpoint.stream] == {"offset": max(numbers)}
         if endpoint.modified_since:
             versions = dict(
                 zip(

@@ -122,6 +122,95 @@ ledger_metrics as (
     group by all
 ),
 
+-- the finance metrics: a day's sums from the journals (fct_ledger_lines), by the account map
+finance_days as (
+    select
+        document_date as date_day,
+        sum(amount_home) filter (where account_category = 'revenue') as revenue,
+        sum(
+            case
+                when account_category in ('revenue', 'other_income') then amount_home
+                when account_category = 'direct_cost' or statement_line = 'operating_expenses'
+                    then -amount_home
+                else 0
+            end
+        ) as ebitda,
+        sum(amount_home) filter (
+            where account_category = 'revenue' and line_of_business in ('managed_services', 'projects')
+        ) as service_revenue,
+        sum(amount_home) filter (where statement_line = 'cost_of_sales' and cost_type = 'labour')
+            as service_payroll,
+        sum(amount_home) filter (where cost_type = 'sales_and_marketing') as sales_and_marketing
+    from ledger_lines
+    group by document_date
+),
+
+-- a client is new on the date of its first counted sales invoice
+new_client_days as (
+    select first_invoice_date as date_day, count(*) as new_clients
+    from (
+        select contact_id, min(document_date) as first_invoice_date
+        from {{ ref('int_xero__documents') }}
+        where document_type = 'ACCREC'
+        group by contact_id
+    ) as first_invoices
+    group by first_invoice_date
+),
+
+finance_measures as (
+    select
+        coalesce(finance_days.date_day, new_client_days.date_day) as date_day,
+        coalesce(finance_days.revenue, 0) as revenue,
+        coalesce(finance_days.ebitda, 0) as ebitda,
+        coalesce(finance_days.service_revenue, 0) as service_revenue,
+        coalesce(finance_days.service_payroll, 0) as service_payroll,
+        coalesce(finance_days.sales_and_marketing, 0) as sales_and_marketing,
+        coalesce(new_client_days.new_clients, 0) as new_clients
+    from finance_days
+    full outer join new_client_days on finance_days.date_day = new_client_days.date_day
+),
+
+-- metric <- its value for a flow, or its numerator and denominator for a ratio
+finance_metrics as (
+    select
+        metric.metric_name,
+        finance_measures.date_day,
+        cast(null as bigint) as owner_id,
+        cast(null as varchar) as lead_source,
+        cast(null as varchar) as service_line,
+        cast(null as varchar) as deal_type,
+        case metric.metric_name
+            when 'ebitda' then finance_measures.ebitda
+            when 'sales_and_marketing_spend' then finance_measures.sales_and_marketing
+            when 'new_clients' then finance_measures.new_clients
+            when 'ebitda_margin' then finance_measures.ebitda / nullif(finance_measures.revenue, 0)
+            when 'service_payroll_ratio'
+                then finance_measures.service_payroll / nullif(finance_measures.service_revenue, 0)
+            when 'multiple_of_service'
+                then finance_measures.service_revenue / nullif(finance_measures.service_payroll, 0)
+            when 'customer_acquisition_cost'
+                then finance_measures.sales_and_marketing / nullif(finance_measures.new_clients, 0)
+        end as value,
+        case metric.metric_name
+            when 'ebitda_margin' then finance_measures.ebitda
+            when 'service_payroll_ratio' then finance_measures.service_payroll
+            when 'multiple_of_service' then finance_measures.service_revenue
+            when 'customer_acquisition_cost' then finance_measures.sales_and_marketing
+        end as numerator,
+        case metric.metric_name
+            when 'ebitda_margin' then finance_measures.revenue
+            when 'service_payroll_ratio' then finance_measures.service_revenue
+            when 'multiple_of_service' then finance_measures.service_payroll
+            when 'customer_acquisition_cost' then finance_measures.new_clients
+        end as denominator
+    from finance_measures
+    cross join (
+        values
+        ('ebitda'), ('sales_and_marketing_spend'), ('new_clients'), ('ebitda_margin'),
+        ('service_payroll_ratio'), ('multiple_of_service'), ('customer_acquisition_cost')
+    ) as metric (metric_name)
+),
+
 mrr as (
     select
         'mrr' as metric_name,
@@ -145,6 +234,8 @@ unioned as (
     select * from activity_metrics
     union all by name
     select * from ledger_metrics
+    union all by name
+    select * from finance_metrics
     union all by name
     select * from mrr
 )
