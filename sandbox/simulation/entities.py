@@ -14,6 +14,17 @@ from datetime import date
 from typing import Any
 
 
+def status_as_of(events: list[tuple[int, str]], now_ms: int) -> tuple[str, int]:
+    """The latest ``(ms, status)`` event before ``now_ms`` as ``(status, ms)``; the first event
+    (the creation) when none is, as a document is asked about only once it exists."""
+    status, at = events[0][1], events[0][0]
+    for ms, value in events:
+        if ms >= now_ms:
+            break
+        status, at = value, ms
+    return status, at
+
+
 @dataclass(frozen=True, slots=True)
 class Ref:
     """A reference to another HubSpot record by type and serial; served as that record's id."""
@@ -140,11 +151,7 @@ class LedgerDoc:
 
     def status_at(self, now_ms: int) -> tuple[str, int]:
         """The status and the instant it was set, as of ``now_ms`` (creation must precede it)."""
-        status, at = self.events[0][1], self.events[0][0]
-        for ms, value in self.events:
-            if ms >= now_ms:
-                break
-            status, at = value, ms
+        status, at = status_as_of(self.events, now_ms)
         if self.paid_ms is not None and self.paid_ms < now_ms and status == "AUTHORISED":
             return "PAID", max(at, self.paid_ms)
         return status, at

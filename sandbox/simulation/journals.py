@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sandbox.simulation.clock import DAY_MS, month_start, rng_for
+from sandbox.simulation.entities import status_as_of
 from sandbox.simulation.params import MANUAL_JOURNALS
 from sandbox.simulation.timeline import Timeline
 
@@ -55,12 +56,7 @@ class ManualJournalFact:
 
     def status_at(self, now_ms: int) -> tuple[str, int]:
         """The status and the instant it was set, as of ``now_ms`` (creation must precede it)."""
-        status, at = self.events[0][1], self.events[0][0]
-        for ms, value in self.events:
-            if ms >= now_ms:
-                break
-            status, at = value, ms
-        return status, at
+        return status_as_of(self.events, now_ms)
 
     def event_ms(self, status: str, now_ms: int) -> int | None:
         """When the journal took ``status``, if it did before ``now_ms``."""

@@ -32,6 +32,8 @@ from contract_token import TokenServer
 
 from connectors.hubspot import HubspotConfig, hubspot_streams
 from connectors.xero import XeroConfig
+from connectors.xero.reports import PATH as REPORT_PATH
+from connectors.xero.reports import XeroProfitAndLossStream
 from connectors.xero.tables import ENDPOINTS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -70,7 +72,9 @@ XERO_LOOKUP_STREAM = "accounts"
 
 HUBSPOT_NO_CURSOR = frozenset({"owners", "deal_pipelines", "exchange_rates"})
 """HubSpot streams re-read whole every run: their incremental run is a second first load."""
-XERO_NO_CURSOR = frozenset(e.stream for e in ENDPOINTS if not e.modified_since)
+XERO_NO_CURSOR = frozenset(
+    {*(e.stream for e in ENDPOINTS if not e.modified_since), XeroProfitAndLossStream.name}
+)
 
 
 def hubspot_stream_names() -> list[str]:
@@ -79,7 +83,7 @@ def hubspot_stream_names() -> list[str]:
 
 
 def xero_stream_names() -> list[str]:
-    return [XERO_TENANT_LOOKUP, *(endpoint.stream for endpoint in ENDPOINTS)]
+    return [XERO_TENANT_LOOKUP, *(endpoint.stream for endpoint in ENDPOINTS), XeroProfitAndLossStream.name]
 
 
 @dataclass(frozen=True)
@@ -170,7 +174,7 @@ def _documents(scratch: Path) -> dict[tuple[str, str], Path]:
 
 
 def xero_paths() -> list[str]:
-    return [endpoint.path for endpoint in ENDPOINTS]
+    return [*(endpoint.path for endpoint in ENDPOINTS), REPORT_PATH]
 
 
 @contextmanager

@@ -387,5 +387,17 @@ def test_the_profitability_page_shows_the_pnl_and_mrr(site: str, exported: Expor
         "order by predicted_lifetime_gross_margin desc nulls last, client_name limit 1"
     )
     assert page.row("Client", top_client)
-    # P&L, margin rates, service lines, top clients, revenue by lead source, MRR movements, MRR
+    [(line, line_margin)] = exported.query(
+        "select line_of_business, sum(gross_margin) from marts.fct_gross_margin_by_line_monthly "
+        "where line_of_business = 'managed_services' and month_start > "
+        "(select max(month_start) from marts.fct_gross_margin_by_line_monthly) - interval 12 month group by 1"
+    )
+    assert_shows(page.row("Line of business", line)["Gross margin"], float(line_margin), 1)
+    [(kpi_month, ebitda)] = exported.query(
+        "select month_start, ebitda from marts.mart_finance_kpis_monthly order by month_start desc limit 1"
+    )
+    kpis = next(row for table in page.tables for row in table if "EBITDA" in row)
+    assert kpis["Month"] == month_label(kpi_month)
+    assert_shows(kpis["EBITDA"], float(ebitda), 1)
+    # P&L, margin rates, lines of business, top clients, revenue by lead source, MRR movements, MRR
     assert page.charts == 7

@@ -1,0 +1,1 @@
+select * from read_parquet('exports/mart_finance_kpis_monthly.parquet')
