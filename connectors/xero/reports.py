@@ -58,6 +58,17 @@ class ReportBlock:
     rows: list[dict[str, Any]]
 
 
+def report_blocks(months: int) -> list[tuple[int, int]]:
+    """The calls that cover ``months`` months back from the current one: ``(months before the
+    previous call's first month, periods)`` each (the first call names no dates: 0)."""
+    blocks, done = [], 0
+    while done < months:
+        periods = min(MONTHS_PER_CALL, months - done)
+        blocks.append((MONTHS_PER_CALL if done else 0, periods))
+        done += periods
+    return blocks
+
+
 def month_start(day: date, months_back: int = 0) -> date:
     """The first day of ``day``'s month, ``months_back`` months earlier."""
     index = day.year * 12 + day.month - 1 - months_back
@@ -160,15 +171,12 @@ class XeroProfitAndLossStream(Stream):
 
     @names_stream
     def read(self, state: Mapping[str, Any] | None) -> StreamOutput:
-        wanted = self._client.config.report_months
         schema = PROFIT_AND_LOSS.spec.schema
         first_month: date | None = None
-        done = 0
-        while done < wanted:
-            periods = min(MONTHS_PER_CALL, wanted - done)
+        for months_back, periods in report_blocks(self._client.config.report_months):
             params: dict[str, Any] = {"periods": periods - 1, "timeframe": "MONTH"} if periods > 1 else {}
             if first_month is not None:
-                first_month = month_start(first_month, MONTHS_PER_CALL)
+                first_month = month_start(first_month, months_back)
                 params |= {"fromDate": first_month.isoformat(), "toDate": month_end(first_month).isoformat()}
             block = self._client.get(
                 PATH,
@@ -178,5 +186,4 @@ class XeroProfitAndLossStream(Stream):
             first_month = block.first_month
             if block.rows:
                 yield PROFIT_AND_LOSS.name, pa.RecordBatch.from_pylist(block.rows, schema=schema)
-            done += periods
         return {}

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+from xero_report_rows import landed_report_rows
 
 from bench.__main__ import DOCS, RESULTS
 from bench.e2e import SLICES, Step, split, steps_from_events
@@ -16,8 +17,6 @@ from bench.report import render
 from bench.runner import ScalePlan, Settings, ingest_session
 from bench.stats import Figure
 from connectors.hubspot.objects import OBJECT_KINDS
-from connectors.xero.config import XeroConfig
-from connectors.xero.reports import MONTHS_PER_CALL, month_end, month_start
 from connectors.xero.tables import ENDPOINTS
 from dagster_project.defs.resources import CREDENTIAL_VARS
 from sandbox.simulation.business import SimulatedBusiness
@@ -67,17 +66,7 @@ def _api_records(config: SandboxConfig) -> int:
     hubspot += len(business.hubspot_owners()) + len(business.hubspot_pipelines("deals"))
     hubspot += len(business.hubspot_exchange_rates())
     xero = sum(len(business.xero_collection(endpoint.path)) for endpoint in ENDPOINTS)
-    return hubspot + xero + _report_rows(business)
-
-
-def _report_rows(business: SimulatedBusiness) -> int:
-    """Rows of Xero's P&L report as landed: one per report row and month, twelve months a call."""
-    rows, last = 0, business.as_of.replace(day=1)
-    for block in range(XeroConfig.report_months // MONTHS_PER_CALL):
-        first = month_start(last, block * MONTHS_PER_CALL)
-        report = business.xero_profit_and_loss(first, month_end(first), MONTHS_PER_CALL - 1)
-        rows += MONTHS_PER_CALL * sum(len(section.get("Rows", ())) for section in report["Rows"][1:])
-    return rows
+    return hubspot + xero + landed_report_rows(business)
 
 
 def test_a_tiny_ingest_session_reports_medians_of_its_real_runs(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from dagster_project.settings import SHIPPED_GOALS_FILE
 
 def test_repository_goals_file_declares_the_documented_organisation() -> None:
     assert load_organisation(SHIPPED_GOALS_FILE) == Organisation(
-        timezone="America/New_York", currency="USD", fiscal_year_start_month=1
+        timezone="America/New_York", currency="USD", fiscal_year_start_month=1, employees=40
     )
 
 

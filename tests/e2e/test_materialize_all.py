@@ -19,11 +19,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import duckdb
 import pytest
 from goals_for_business import goals_file_for
+from xero_report_rows import landed_report_rows
 
 from connectors.hubspot.associations import ASSOCIATIONS as ASSOCIATION_TABLES
 from connectors.hubspot.objects import OBJECT_KINDS
@@ -73,6 +75,7 @@ def sandbox_counts(business: Business) -> dict[str, int]:
         for table, pair in ASSOCIATIONS.items()
     }
     counts |= {f"raw_xero.{t}": len(business.xero_collection(c)) for t, c in XERO_DOCUMENTS.items()}
+    counts["raw_xero.profit_and_loss"] = landed_report_rows(business)
     counts |= {
         f"raw_xero.{table}": sum(
             len(doc.body.get(field) or ()) for doc in business.xero_collection(collection)
@@ -178,8 +181,13 @@ class Gated:
     failed_checks: set[tuple[str, str]]
     """(table, check name) of every check that failed in the run."""
     steps_run: set[str]
+    failed_steps: set[str]
+    failures: list[str]
     marts_before: dict[str, int]
     marts_after: dict[str, int]
+    exports_before: Path
+    exports_after: Path
+    """The published export generation before and after the run."""
 
 
 REMOVED_CALLS = 25
@@ -198,25 +206,18 @@ def mart_row_counts(warehouse: Path) -> dict[str, int]:
         }
 
 
-@pytest.fixture(scope="module")
-def gated(materialized: Materialized, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gated]:
-    """A copy of the finished data directory loses its oldest calls; then ``make demo`` again.
+def demo_after(materialized: Materialized, data_dir: Path, tamper: str, parameters: list[Any]) -> Gated:
+    """A copy of the finished data directory, changed by the SQL ``tamper``; then ``make demo`` again.
 
-    The oldest calls lie far outside the incremental search window, so the run does not fetch them
-    back and ``raw_hubspot.calls`` ends the load smaller than the load before it. The demo runs as
-    its own process, as a user runs it (this process already holds definitions bound to the first
-    data directory).
+    The demo runs as its own process, as a user runs it (this process already holds definitions
+    bound to the first data directory).
     """
-    data_dir = tmp_path_factory.mktemp("milemarker-gated")
-    shutil.copytree(materialized.warehouse.parent, data_dir, dirs_exist_ok=True)
+    shutil.copytree(materialized.warehouse.parent, data_dir, symlinks=True, dirs_exist_ok=True)
     warehouse = data_dir / "warehouse.duckdb"
     with duckdb.connect(str(warehouse)) as con:
-        con.execute(
-            "delete from raw_hubspot.calls where id in"
-            " (select id from raw_hubspot.calls order by updated_at limit ?)",
-            [REMOVED_CALLS],
-        )
+        con.execute(tamper, parameters)
     marts_before = mart_row_counts(warehouse)
+    exports_before = published(data_dir / "exports")
     with demo_environment(data_dir):
         demo = subprocess.run(
             [sys.executable, "-m", "dagster_project", "demo"],
@@ -233,13 +234,52 @@ def gated(materialized: Materialized, tmp_path_factory: pytest.TempPathFactory) 
         for event in events
         if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION
     ]
-    yield Gated(
+    failures = [event for event in events if event.event_type == dg.DagsterEventType.STEP_FAILURE]
+    return Gated(
         exit_code=demo.returncode,
         output=demo.stdout + demo.stderr,
         failed_checks={(e.asset_key.to_user_string(), e.check_name) for e in evaluations if not e.passed},
         steps_run={event.step_key for event in events if event.event_type == dg.DagsterEventType.STEP_START},
+        failed_steps={event.step_key for event in failures},
+        failures=[str(event.event_specific_data.error) for event in failures],
         marts_before=marts_before,
         marts_after=mart_row_counts(warehouse),
+        exports_before=exports_before,
+        exports_after=published(data_dir / "exports"),
+    )
+
+
+@pytest.fixture(scope="module")
+def gated(materialized: Materialized, tmp_path_factory: pytest.TempPathFactory) -> Gated:
+    """The oldest calls are lost: they lie far outside the incremental search window, so the run does
+    not fetch them back and ``raw_hubspot.calls`` ends the load smaller than the load before it."""
+    return demo_after(
+        materialized,
+        tmp_path_factory.mktemp("milemarker-gated"),
+        "delete from raw_hubspot.calls where id in "
+        "(select id from raw_hubspot.calls order by updated_at limit ?)",
+        [REMOVED_CALLS],
+    )
+
+
+@pytest.fixture(scope="module")
+def books_disagree(materialized: Materialized, tmp_path_factory: pytest.TempPathFactory) -> Gated:
+    """The landed ledger no longer says what Xero's report says: the last payroll journal's
+    technicians' wages line and its bank line both moved by the same 100.00 (the journal still
+    balances, no table lost a row), as a landing mistake or an edit behind the pipeline's back would."""
+    return demo_after(
+        materialized,
+        tmp_path_factory.mktemp("milemarker-books"),
+        """
+        update raw_xero.journal_lines
+        set NetAmount = NetAmount + case when AccountCode = '5300' then ? else -? end
+        where AccountCode in ('5300', '090') and JournalID = (
+            select JournalID from raw_xero.journals
+            where SourceType = 'MANJOURNAL' and Reference like 'Payroll%'
+            order by JournalNumber desc limit 1
+        )
+        """,
+        [100.0, 100.0],
     )
 
 
@@ -249,3 +289,17 @@ def test_a_raw_table_that_lost_rows_stops_dbt_before_it_builds_marts(gated: Gate
     assert "hubspot_calls" in gated.steps_run
     assert milemarker_dbt.op.name not in gated.steps_run
     assert gated.marts_after == gated.marts_before
+
+
+def test_books_that_disagree_with_xeros_report_fail_the_build_and_publish_nothing(
+    books_disagree: Gated,
+) -> None:
+    """Xero's own P&L is the check of the journal-built P&L: 100.00 of wages the report does not
+    hold fails the dbt build (naming the check), and the dashboard keeps the last exports."""
+    assert books_disagree.exit_code == 1, books_disagree.output[-3000:]
+    assert books_disagree.failed_steps == {milemarker_dbt.op.name}
+    assert any("assert_pnl_equals_xero_report" in failure for failure in books_disagree.failures), (
+        books_disagree.failures
+    )
+    assert not any(step.startswith("export") for step in books_disagree.steps_run)
+    assert books_disagree.exports_after == books_disagree.exports_before
