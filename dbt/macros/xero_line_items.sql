@@ -40,3 +40,15 @@
         _is_deleted as is_deleted,
         {{ utc('_loaded_at') }} as loaded_at
 {%- endmacro %}
+
+{#-
+    The option a line carries for the tracking category the setting names (`setting_name`:
+    service_line_tracking_category or client_tracking_category): which slot, 1 or 2, holds it is
+    the organisation's set-up, not a fixed position. `relation` prefixes the columns.
+-#}
+{% macro tracking_option_for(setting_name, relation) -%}
+    case
+        when {{ relation }}.tracking_category_1 = '{{ setting(setting_name) }}' then {{ relation }}.tracking_option_1
+        when {{ relation }}.tracking_category_2 = '{{ setting(setting_name) }}' then {{ relation }}.tracking_option_2
+    end
+{%- endmacro %}

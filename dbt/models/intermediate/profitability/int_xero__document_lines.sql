@@ -26,22 +26,8 @@ select
         when documents.line_amount_types = 'Inclusive' then lines.line_amount - coalesce(lines.tax_amount, 0)
         else lines.line_amount
     end as net_amount,
-    case
-        when
-            lines.tracking_category_1 = '{{ setting("service_line_tracking_category") }}'
-            then lines.tracking_option_1
-        when
-            lines.tracking_category_2 = '{{ setting("service_line_tracking_category") }}'
-            then lines.tracking_option_2
-    end as service_line,
-    case
-        when
-            lines.tracking_category_1 = '{{ setting("client_tracking_category") }}'
-            then lines.tracking_option_1
-        when
-            lines.tracking_category_2 = '{{ setting("client_tracking_category") }}'
-            then lines.tracking_option_2
-    end as client_tracking_option
+    {{ tracking_option_for('service_line_tracking_category', 'lines') }} as service_line,
+    {{ tracking_option_for('client_tracking_category', 'lines') }} as client_tracking_option
 from lines
 inner join {{ ref('int_xero__documents') }} as documents
     on lines.document_id = documents.document_id

@@ -42,18 +42,8 @@ clients_by_name as (
 tracked as (
     select
         lines.*,
-        case
-            when lines.tracking_category_1 = '{{ setting("service_line_tracking_category") }}'
-                then lines.tracking_option_1
-            when lines.tracking_category_2 = '{{ setting("service_line_tracking_category") }}'
-                then lines.tracking_option_2
-        end as service_line,
-        case
-            when lines.tracking_category_1 = '{{ setting("client_tracking_category") }}'
-                then lines.tracking_option_1
-            when lines.tracking_category_2 = '{{ setting("client_tracking_category") }}'
-                then lines.tracking_option_2
-        end as client_tracking_option
+        {{ tracking_option_for('service_line_tracking_category', 'lines') }} as service_line,
+        {{ tracking_option_for('client_tracking_category', 'lines') }} as client_tracking_option
     from lines
 ),
 
