@@ -187,3 +187,36 @@ def test_ar_ageing_adds_up_to_the_receivables_in_the_ledger(sandbox_warehouse: S
         """
     )
     assert aged == ledger
+
+
+@pytest.mark.parametrize(
+    ("metric", "measure", "truth_key"),
+    [
+        ("ebitda", "value", "ebitda"),
+        ("sales_and_marketing_spend", "value", "sales_and_marketing"),
+        ("new_clients", "value", "new_clients"),
+        ("service_payroll_ratio", "numerator", "service_payroll"),
+        ("customer_acquisition_cost", "denominator", "new_clients"),
+    ],
+)
+def test_finance_metrics_in_the_registry_sum_to_the_truth(
+    sandbox_warehouse: SandboxWarehouse, metric: str, measure: str, truth_key: str
+) -> None:
+    """What a goal on a finance metric counts: the registry's daily rows, summed over a month, are
+    the truth's figure for that month (ratios through their numerator and denominator)."""
+    rows = sandbox_warehouse.query(
+        f"""
+        select strftime(date_day, '%Y-%m'), sum({measure})
+        from intermediate.int_metrics__daily
+        where metric_name = ?
+        group by all
+        """,
+        [metric],
+    )
+    ours = {month: round(float(value), 2) for month, value in rows if value}
+    truth = {
+        month: float(row[truth_key])
+        for month, row in finance_truth(sandbox_warehouse).items()
+        if row[truth_key]
+    }
+    assert ours == truth
