@@ -76,6 +76,23 @@ class FixedTablesStream(Stream):
         return self.specs
 
 
+class IdleStream(Stream):
+    """A stream of a source that is not configured: its tables exist, empty, so that the models
+    reading them build, and nothing is read. A stored cursor is kept for when it is configured."""
+
+    def __init__(self, vendor: str, name: str, specs: tuple[TableSpec, ...]) -> None:
+        self.vendor = vendor
+        self.name = name
+        self._specs = specs
+
+    def tables(self) -> tuple[TableSpec, ...]:
+        return self._specs
+
+    def read(self, state: Mapping[str, Any] | None) -> StreamOutput:
+        yield from ()
+        return dict(state or {})
+
+
 @dataclass
 class ReadStats:
     """What reading a stream cost on the wire, for the per-stream timings landing reports.

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from connectors.catalog import SourceCatalog
+from connectors.connectwise.catalog import CATALOG as CONNECTWISE
 from connectors.hubspot.catalog import CATALOG as HUBSPOT
 from connectors.xero.catalog import CATALOG as XERO
 
@@ -25,4 +26,5 @@ class Source:
 SOURCES: tuple[Source, ...] = (
     Source(HUBSPOT, resource_key="hubspot"),
     Source(XERO, resource_key="xero"),
+    Source(CONNECTWISE, resource_key="connectwise"),
 )

@@ -1,4 +1,4 @@
-"""``python -m sandbox``: serve the simulated HubSpot + Xero, or write the ground truth.
+"""``python -m sandbox``: serve the simulated HubSpot + Xero + ConnectWise PSA, or write the ground truth.
 
     python -m sandbox serve --port 8765 --seed 42 --scale 1 --as-of 2026-06-30
     python -m sandbox truth --seed 42 --scale 1 --as-of 2026-06-30 --out truth.json
@@ -73,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     for name, run, help_text in (
-        ("serve", serve, "serve the HubSpot and Xero simulators on 127.0.0.1"),
+        ("serve", serve, "serve the HubSpot, Xero and ConnectWise simulators on 127.0.0.1"),
         ("truth", truth, "write the simulated business's ground truth as JSON"),
     ):
         command = commands.add_parser(name, help=help_text)

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from connectors.base import Stream
+from connectors.connectwise import ConnectWiseConfig, connectwise_streams
 from connectors.hubspot import HubspotConfig, hubspot_streams
 from connectors.xero import XeroConfig, xero_streams
 from sandbox.service.server import Sandbox
@@ -51,9 +52,27 @@ def xero_config(sandbox: Sandbox, token_store_path: Path) -> XeroConfig:
     )
 
 
+def connectwise_config(sandbox: Sandbox) -> ConnectWiseConfig:
+    """ConnectWise PSA settings for ``sandbox``: its URL, its API member's keys, its pacing."""
+    limits = sandbox.faults.profile.connectwise_limits
+    credentials = sandbox.credentials
+    return ConnectWiseConfig(
+        company_id=credentials.connectwise_company_id,
+        public_key=credentials.connectwise_public_key,
+        private_key=credentials.connectwise_private_key,
+        client_id=credentials.connectwise_client_id,
+        base_url=sandbox.connectwise_base_url,
+        requests_per_minute=limits.per_minute if limits else UNLIMITED,
+    )
+
+
 def sandbox_streams(sandbox: Sandbox, token_store_path: Path) -> list[Stream]:
-    """Every HubSpot and Xero stream, reading from ``sandbox``."""
-    return [*hubspot_streams(hubspot_config(sandbox)), *xero_streams(xero_config(sandbox, token_store_path))]
+    """Every HubSpot, Xero and ConnectWise stream, reading from ``sandbox``."""
+    return [
+        *hubspot_streams(hubspot_config(sandbox)),
+        *xero_streams(xero_config(sandbox, token_store_path)),
+        *connectwise_streams(connectwise_config(sandbox)),
+    ]
 
 
 def export_line(name: str, value: str) -> str:
@@ -78,4 +97,5 @@ def env_streams(env: Mapping[str, str], token_store_path: Path) -> list[Stream]:
         env, requests_per_ten_seconds=UNLIMITED, search_requests_per_second=UNLIMITED
     )
     xero = XeroConfig.from_env(env, token_store_path, requests_per_minute=UNLIMITED)
-    return [*hubspot_streams(hubspot), *xero_streams(xero)]
+    connectwise = ConnectWiseConfig.from_env(env, requests_per_minute=UNLIMITED)
+    return [*hubspot_streams(hubspot), *xero_streams(xero), *connectwise_streams(connectwise)]

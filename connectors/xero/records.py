@@ -12,52 +12,26 @@ the page lands.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from connectors.arrow_json import field_path, nth_of_lists, page_decoder, records
+from connectors.arrow_json import page_decoder, records
 from connectors.base import ConnectorError
+from connectors.columns import TIMESTAMP, Column, JsonShape, Table, record_shape, resolve
 from connectors.payload_checks import BadRecord
 from connectors.rejects import Reason
-from connectors.xero.tables import JSON_TYPES, TIMESTAMP, Column, Endpoint, Table
+from connectors.xero.tables import Endpoint
 
 _MS_DATE = r"^/Date\((?P<ms>-?\d+)(?:[+-]\d{4})?\)/$"
 
 
-@dataclass
-class _Node:
-    """A JSON object (or list of objects) in the schema tree built from column paths."""
-
-    is_list: bool = False
-    children: dict[str, _Node | pa.DataType] = field(default_factory=dict)
-
-    def add(self, column: Column) -> None:
-        node = self
-        steps = column.segments()
-        for name, index in steps[:-1]:
-            child = node.children.setdefault(name, _Node(is_list=index is not None))
-            assert isinstance(child, _Node), f"{column.source} crosses a scalar"
-            node = child
-        name, index = steps[-1]
-        if index is not None:
-            raise ValueError(f"{column.source}: a path cannot end in a list element")
-        node.children.setdefault(name, JSON_TYPES[column.kind])
-
-    def arrow(self) -> pa.DataType:
-        struct = pa.struct([(n, c.arrow() if isinstance(c, _Node) else c) for n, c in self.children.items()])
-        return pa.list_(struct) if self.is_list else struct
-
-
 def record_type(endpoint: Endpoint) -> pa.DataType:
     """The JSON shape of one document: the parent's columns plus each child list's columns."""
-    root = _Node()
-    for column in endpoint.table.columns:
-        root.add(column)
+    root = record_shape(endpoint.table.columns)
     for child in endpoint.children:
-        node = root.children.setdefault(child.list_field, _Node(is_list=True))
-        assert isinstance(node, _Node)
+        node = root.children.setdefault(child.list_field, JsonShape(is_list=True))
+        assert isinstance(node, JsonShape)
         for column in child.table.columns:
             if column.name not in (*child.parent_columns, child.position_column):
                 node.add(column)
@@ -108,16 +82,6 @@ def _not_dates(values: pa.Array) -> list[int]:
 def documents(page: pa.Table, endpoint: Endpoint) -> pa.StructArray:
     """The page's documents as one struct array."""
     return records(page, endpoint.path)
-
-
-def resolve(items: pa.StructArray, column: Column) -> pa.Array:
-    """A column's values by its path (``Tracking[0].Name``: first list element, null if none)."""
-    values: pa.Array = items
-    for name, index in column.segments():
-        values = field_path(values, name)
-        if index is not None:
-            values = nth_of_lists(values, index)
-    return values
 
 
 def ms_dates(values: pa.Array, column: Column, ids: pa.Array, what: str) -> pa.Array:

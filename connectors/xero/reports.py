@@ -25,9 +25,9 @@ from typing import Any
 import pyarrow as pa
 
 from connectors.base import ResponseShapeError, Stream, StreamOutput, TableSpec, names_stream
+from connectors.columns import Column, Table
 from connectors.shapes import json_reader, mismatch, objects, optional_string, required_object
 from connectors.xero.client import XeroClient
-from connectors.xero.tables import Column, Table
 
 PATH = "Reports/ProfitAndLoss"
 MONTHS_PER_CALL = 12

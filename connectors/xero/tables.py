@@ -1,84 +1,16 @@
 """Every Xero endpoint we read and the raw tables it lands in, declared as data.
 
-A :class:`Column` names an output column (the API's own PascalCase name, or the flattened name of a
-nested field such as ``Contact.ContactID`` -> ``ContactID``), the dotted JSON path it comes from
-(``Tracking[0].Name`` takes the first list element) and its kind. From the same declaration
-``connectors.xero.records`` derives the JSON schema the page is decoded with and the Arrow schema
-of the raw table, so a column cannot be documented, decoded and typed three different ways.
+Columns use the API's own PascalCase names (see :mod:`connectors.columns` for how a declaration
+becomes both the decoding schema and the raw table's Arrow schema); ``connectors.xero.records``
+turns pages into batches from these declarations.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from typing import Literal
 
-import pyarrow as pa
-
-from connectors.base import DELETED_COLUMN, TableSpec
-
-Kind = Literal["string", "float", "int", "bool", "date", "timestamp"]
-
-TIMESTAMP = pa.timestamp("ms", tz="UTC")
-ARROW_TYPES: dict[str, pa.DataType] = {
-    "string": pa.string(),
-    "float": pa.float64(),
-    "int": pa.int64(),
-    "bool": pa.bool_(),
-    "date": pa.date32(),
-    "timestamp": TIMESTAMP,
-}
-JSON_TYPES: dict[str, pa.DataType] = {**ARROW_TYPES, "date": pa.string(), "timestamp": pa.string()}
-"""``/Date(ms+0000)/`` values arrive as strings and are parsed after decoding."""
-
-_SEGMENT = re.compile(r"^(?P<name>\w+)(?:\[(?P<index>\d+)\])?$")
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    kind: Kind = "string"
-    path: str = ""
-
-    @property
-    def source(self) -> str:
-        return self.path or self.name
-
-    def segments(self) -> list[tuple[str, int | None]]:
-        """The path as ``(field, list index or None)`` steps."""
-        steps = []
-        for part in self.source.split("."):
-            match = _SEGMENT.match(part)
-            if match is None:
-                raise ValueError(f"bad column path {self.source!r}")
-            index = match["index"]
-            steps.append((match["name"], int(index) if index is not None else None))
-        return steps
-
-
-def columns(spec: str, kind: Kind) -> tuple[Column, ...]:
-    """Several same-kind columns named as in the API: ``columns("SubTotal TotalTax Total", "float")``."""
-    return tuple(Column(name, kind) for name in spec.split())
-
-
-@dataclass(frozen=True)
-class Table:
-    """A raw table's columns and merge keys (``_is_deleted`` is appended to every table)."""
-
-    name: str
-    columns: tuple[Column, ...]
-    primary_key: tuple[str, ...]
-    version_column: str | None = None
-    replace_by: tuple[str, ...] | None = None
-
-    @property
-    def spec(self) -> TableSpec:
-        fields = [
-            pa.field(c.name, ARROW_TYPES[c.kind], nullable=c.name not in self.primary_key)
-            for c in self.columns
-        ]
-        fields.append(pa.field(DELETED_COLUMN, pa.bool_(), nullable=False))
-        return TableSpec(self.name, pa.schema(fields), self.primary_key, self.version_column, self.replace_by)
+from connectors.base import TableSpec
+from connectors.columns import Column, Table, columns
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """``milemarker doctor``: is everything a run needs in place? One line per check: OK / WARN / FAIL.
 
-Both vendors are checked where runs would read them: the real API when its credentials are set,
+Every vendor is checked where runs would read them: the real API when its credentials are set,
 else a sandbox started here (the line says so), exactly as Dagster's resources choose. The sandbox
 is a small one (scale 0.05): every check reads metadata, which does not grow with the business,
 and it enforces the real rate limits so that the headroom checks see the vendors' headers.
@@ -14,10 +14,13 @@ import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 
+from connectors.connectwise.config import CREDENTIAL_VARS as CONNECTWISE_VARS
+from connectors.connectwise.config import ConnectWiseConfig
 from connectors.hubspot.config import TOKEN_VAR, HubspotConfig
 from connectors.xero.config import XeroConfig, credential_vars, env_grant
 from dagster_project.cli import hubspot_portal as hs
 from dagster_project.cli.checks import Check, Status, report
+from dagster_project.cli.connectwise_site import connectwise_checks
 from dagster_project.cli.local_checks import (
     account_map_check,
     dagster_home,
@@ -28,7 +31,7 @@ from dagster_project.cli.xero_org import xero_checks
 from dagster_project.config.organisation import load_organisation
 from dagster_project.config.source_settings import load_source_settings
 from dagster_project.settings import goals_file_path, warehouse_path, xero_token_store
-from sandbox.clients import xero_config
+from sandbox.clients import connectwise_config, xero_config
 from sandbox.service.faults import FaultProfile
 from sandbox.service.limits import HubspotLimits, XeroLimits
 from sandbox.service.server import Sandbox, start_sandbox
@@ -97,6 +100,35 @@ def xero_section(sandbox: _SandboxOnDemand, scratch: Path, home_currency: str) -
     return [source, *xero_checks(xero_config(sandbox(), scratch / "xero_token.json"), home_currency)]
 
 
+def connectwise_section(sandbox: _SandboxOnDemand) -> list[Check]:
+    """The PSA as ``dagster_project.defs.resources`` chooses it: all four ``CONNECTWISE_*`` set read
+    the real site; none set read the sandbox's PSA when no other vendor is real, else no PSA."""
+    present = [name for name in CONNECTWISE_VARS if os.environ.get(name)]
+    if present and len(present) < len(CONNECTWISE_VARS):
+        missing = ", ".join(sorted(set(CONNECTWISE_VARS) - set(present)))
+        return [
+            Check(
+                Status.FAIL,
+                "connectwise",
+                f"{missing} not set",
+                "set them (docs/connect.md), or unset all four",
+            )
+        ]
+    if present:
+        return connectwise_checks(ConnectWiseConfig.from_env(os.environ))
+    if any(os.environ.get(name) for name in (TOKEN_VAR, "XERO_CLIENT_ID")):
+        return [
+            Check(
+                Status.OK,
+                "connectwise",
+                "no PSA configured: labour is not measured and client profitability allocates overhead by "
+                "revenue share (set CONNECTWISE_* to measure it, docs/connect.md)",
+            )
+        ]
+    source = Check(Status.OK, "connectwise", "CONNECTWISE_* are not set: checking the sandbox")
+    return [source, *connectwise_checks(connectwise_config(sandbox()))]
+
+
 def run_doctor() -> int:
     home_currency = load_organisation(goals_file_path()).currency
     with ExitStack() as stack:
@@ -105,6 +137,7 @@ def run_doctor() -> int:
         checks = [
             *hubspot_section(sandbox, home_currency),
             *xero_section(sandbox, scratch, home_currency),
+            *connectwise_section(sandbox),
             account_map_check(),
             warehouse_check(warehouse_path()),
             dagster_home_check(dagster_home()),

@@ -19,6 +19,10 @@ import duckdb
 from pydantic import PrivateAttr
 
 from connectors.base import Stream
+from connectors.connectwise import ConnectWiseConfig, connectwise_streams
+from connectors.connectwise.config import CREDENTIAL_VARS as CONNECTWISE_CREDENTIAL_VARS
+from connectors.connectwise.config import URL_VARS as CONNECTWISE_URL_VARS
+from connectors.connectwise.streams import idle_connectwise_streams
 from connectors.http import HttpSettings, RequestBudget
 from connectors.hubspot import HubspotConfig, hubspot_streams
 from connectors.hubspot.config import TOKEN_VAR as HUBSPOT_TOKEN_VAR
@@ -32,15 +36,20 @@ from dagster_project.config.organisation import load_organisation
 from dagster_project.defs.dbt.cli import MilemarkerDbtCliResource
 from dagster_project.defs.dbt.project import DBT_PROJECT
 from dagster_project.warehouse.connection import open_warehouse
-from sandbox.clients import hubspot_config, xero_config
+from sandbox.clients import connectwise_config, hubspot_config, xero_config
 from sandbox.service.server import Sandbox, start_sandbox
 from sandbox.simulation.config import SandboxConfig
 
 XERO_CREDENTIAL_VARS = credential_vars("refresh_token")
 """Together they select the real Xero API (the client id and secret alone with
 ``XERO_GRANT_TYPE=client_credentials``); ``XERO_TENANT_ID`` is optional (default: first tenant)."""
-CREDENTIAL_VARS = ("HUBSPOT_ACCESS_TOKEN", *XERO_CREDENTIAL_VARS, "XERO_TENANT_ID")
-"""Every variable that points a vendor at its real API: with none of them set, both read the sandbox."""
+CREDENTIAL_VARS = (
+    "HUBSPOT_ACCESS_TOKEN",
+    *XERO_CREDENTIAL_VARS,
+    "XERO_TENANT_ID",
+    *CONNECTWISE_CREDENTIAL_VARS,
+)
+"""Every variable that points a vendor at its real API: with none of them set, all read the sandbox."""
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -235,6 +244,67 @@ class XeroResource(dg.ConfigurableResource):
         return xero_streams(dataclasses.replace(xero_config(self.sandbox.running(), token_store), http=http))
 
 
+class ConnectWiseResource(dg.ConfigurableResource):
+    """ConnectWise PSA: an API member's keys, the sandbox's PSA, or none.
+
+    ``source`` is decided when definitions load: ``real`` when the four ``CONNECTWISE_*``
+    credentials are set; ``sandbox`` when no vendor has credentials (the whole business is the
+    sandbox's, labour included); ``none`` when HubSpot or Xero read a real account but no PSA is
+    configured -- the sandbox's technicians must not be mixed into a real business's books. With
+    ``none`` the PSA tables are created empty and client profitability falls back to allocating
+    overhead by revenue share (and says so in its ``overhead_method`` column).
+    """
+
+    source: str = "sandbox"
+    company_id: str | None = None
+    public_key: str | None = None
+    private_key: str | None = None
+    client_id: str | None = None
+    base_url: str = ConnectWiseConfig.base_url
+    sandbox: SandboxResource
+    http: HttpResource
+
+    def streams(self) -> list[Stream]:
+        http = self.http.settings()
+        if self.source == "real":
+            assert self.company_id and self.public_key and self.private_key and self.client_id
+            return connectwise_streams(
+                ConnectWiseConfig(
+                    company_id=self.company_id,
+                    public_key=self.public_key,
+                    private_key=self.private_key,
+                    client_id=self.client_id,
+                    base_url=self.base_url,
+                    http=http,
+                )
+            )
+        if self.source == "sandbox":
+            return connectwise_streams(
+                dataclasses.replace(connectwise_config(self.sandbox.running()), http=http)
+            )
+        dg.get_dagster_logger().info(
+            "ConnectWise PSA not configured (no CONNECTWISE_* credentials): its tables stay empty and client "
+            "profitability allocates overhead by revenue share"
+        )
+        return idle_connectwise_streams()
+
+
+def _connectwise_credentials(sandbox_everywhere: bool) -> dict[str, dg.EnvVar | str | None]:
+    """The PSA resource's credential fields and source (see :class:`ConnectWiseResource`)."""
+    present = [name for name in CONNECTWISE_CREDENTIAL_VARS if os.environ.get(name)]
+    if present and len(present) < len(CONNECTWISE_CREDENTIAL_VARS):
+        missing = sorted(set(CONNECTWISE_CREDENTIAL_VARS) - set(present))
+        raise dg.DagsterInvalidDefinitionError(
+            f"ConnectWise credentials are incomplete: set {', '.join(missing)} too, or unset all of them."
+        )
+    source = "real" if present else ("sandbox" if sandbox_everywhere else "none")
+    fields = ("company_id", "public_key", "private_key", "client_id")
+    return {
+        "source": source,
+        **{field: _secret(name) for field, name in zip(fields, CONNECTWISE_CREDENTIAL_VARS, strict=True)},
+    }
+
+
 def _xero_reads_real_api(client_id: object, client_secret: object, refresh_token: object, grant: str) -> bool:
     """An app (id and secret) with a refresh token, or a Custom Connection, reads the real API."""
     return bool(client_id and client_secret) and (bool(refresh_token) or grant == "client_credentials")
@@ -292,6 +362,9 @@ def resources() -> dg.Definitions:
         str(xero_credentials["grant"]),
     )
     sandbox = _sandbox(in_use=hubspot_token is None or not xero_real)
+    connectwise_credentials = _connectwise_credentials(
+        sandbox_everywhere=hubspot_token is None and not xero_real
+    )
     http = HttpResource.configure_at_launch()
     return dg.Definitions(
         resources={
@@ -310,6 +383,12 @@ def resources() -> dg.Definitions:
                 sandbox=sandbox,
                 http=http,
                 **_optional_urls(XERO_URL_VARS),
+            ),
+            "connectwise": ConnectWiseResource(
+                **connectwise_credentials,
+                sandbox=sandbox,
+                http=http,
+                **_optional_urls(CONNECTWISE_URL_VARS),
             ),
             "dbt": MilemarkerDbtCliResource.leashed(DBT_PROJECT),
         }

@@ -66,6 +66,10 @@ class SandboxCredentials:
     xero_tenant_id: str
     xero_custom_client_id: str = ""
     xero_custom_client_secret: str = ""
+    connectwise_company_id: str = ""
+    connectwise_public_key: str = ""
+    connectwise_private_key: str = ""
+    connectwise_client_id: str = ""
 
     @classmethod
     def for_seed(cls, seed: int) -> SandboxCredentials:
@@ -77,6 +81,10 @@ class SandboxCredentials:
             xero_tenant_id=str(uuid.uuid5(_NAMESPACE, f"xero-tenant:{seed}")),
             xero_custom_client_id=_derive(seed, "xero-custom-client-id")[:32].upper(),
             xero_custom_client_secret=_derive(seed, "xero-custom-client-secret")[:48],
+            connectwise_company_id=f"msp{seed}",
+            connectwise_public_key=_derive(seed, "connectwise-public-key")[:16],
+            connectwise_private_key=_derive(seed, "connectwise-private-key")[:16],
+            connectwise_client_id=str(uuid.uuid5(_NAMESPACE, f"connectwise-client:{seed}")),
         )
 
     def __repr__(self) -> str:  # never let a secret reach a log line through repr()

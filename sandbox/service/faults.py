@@ -29,7 +29,14 @@ from pydantic import (
 )
 
 from sandbox.service.auth import Clock
-from sandbox.service.limits import HubspotLimiter, HubspotLimits, XeroLimiter, XeroLimits
+from sandbox.service.limits import (
+    ConnectwiseLimiter,
+    ConnectwiseLimits,
+    HubspotLimiter,
+    HubspotLimits,
+    XeroLimiter,
+    XeroLimits,
+)
 from sandbox.service.payload_faults import Corruption, CorruptionError, corrupt
 
 
@@ -119,6 +126,7 @@ class FaultProfile(BaseModel):
     retry_after_seconds: PositiveInt = 1
     hubspot_limits: HubspotLimits | None = None
     xero_limits: XeroLimits | None = None
+    connectwise_limits: ConnectwiseLimits | None = None
 
     @model_validator(mode="after")
     def _rates_fit(self) -> FaultProfile:
@@ -153,6 +161,11 @@ class FaultController:
                 HubspotLimiter(profile.hubspot_limits, self._clock) if profile.hubspot_limits else None
             )
             self.xero_limiter = XeroLimiter(profile.xero_limits, self._clock) if profile.xero_limits else None
+            self.connectwise_limiter = (
+                ConnectwiseLimiter(profile.connectwise_limits, self._clock)
+                if profile.connectwise_limits
+                else None
+            )
 
     @property
     def profile(self) -> FaultProfile:

@@ -1,4 +1,4 @@
-"""HubSpot's and Xero's rate limits: budgets, the headers that report them, and which one tripped.
+"""Rate limits of HubSpot, Xero and ConnectWise: budgets, the headers that report them, which tripped.
 
 Off by default (a sandbox is for correctness first); a test or the CLI switches them on through the
 fault profile. Windows run on the same injectable clock as the tokens, so a test can exhaust a
@@ -38,6 +38,14 @@ class XeroLimits(BaseModel):
     per_day: PositiveInt = 5_000
     concurrent: PositiveInt = 5
     app_per_minute: PositiveInt = 10_000
+
+
+class ConnectwiseLimits(BaseModel):
+    """ConnectWise publishes no hard quota; a per-minute budget (the commonly quoted 60) to pace against."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    per_minute: PositiveInt = 60
 
 
 class Window:
@@ -181,3 +189,19 @@ class XeroLimiter:
             "X-MinLimit-Remaining": str(self._minute.remaining()),
             "X-AppMinLimit-Remaining": str(self._app_minute.remaining()),
         }
+
+
+class ConnectwiseLimiter:
+    """A rolling per-minute budget; a refusal is a 429 with a numeric ``Retry-After``."""
+
+    def __init__(self, limits: ConnectwiseLimits, clock: Clock) -> None:
+        self.limits = limits
+        self._lock = threading.Lock()
+        self._minute = Window(limits.per_minute, 60.0, clock)
+
+    def check(self) -> LimitOutcome:
+        with self._lock:
+            if self._minute.remaining() == 0:
+                return LimitOutcome({}, "minute", self._minute.retry_after())
+            self._minute.record()
+            return LimitOutcome()

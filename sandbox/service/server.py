@@ -1,4 +1,4 @@
-"""The sandbox HTTP server: HubSpot under ``/hubspot``, Xero under ``/xero``, control under ``/_sandbox``.
+"""The sandbox HTTP server: HubSpot, Xero and ConnectWise under their prefixes, control under ``/_sandbox``.
 
 Built on the standard library's ``ThreadingHTTPServer`` speaking HTTP/1.1 keep-alive (a
 ``requests.Session`` reuses its connection), with Nagle off and headers and body leaving in one
@@ -29,6 +29,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs
 
+from sandbox.connectwise.api import ConnectwiseApi
 from sandbox.hubspot.api import HubspotApi
 from sandbox.service.auth import Clock, SandboxCredentials, XeroTokenAuthority
 from sandbox.service.control_api import ControlApi
@@ -87,6 +88,11 @@ ENV_NAMES = frozenset(
         "XERO_CLIENT_SECRET",
         "XERO_REFRESH_TOKEN",
         "XERO_TENANT_ID",
+        "CONNECTWISE_BASE_URL",
+        "CONNECTWISE_COMPANY_ID",
+        "CONNECTWISE_PUBLIC_KEY",
+        "CONNECTWISE_PRIVATE_KEY",
+        "CONNECTWISE_CLIENT_ID",
     }
 )
 """The settings :meth:`Sandbox.env` gives: a process reading ``serve``'s output has them all once it
@@ -105,9 +111,11 @@ class SandboxApp:
         self.state_lock = threading.RLock()
         self.hubspot = HubspotApi(business, credentials.hubspot_access_token, faults)
         self.xero = XeroAccountingApi(business, credentials.xero_tenant_id, self.tokens, faults)
+        self.connectwise = ConnectwiseApi(business, credentials, faults)
         vendors: list[VendorApi] = [
             self.hubspot,
             self.xero,
+            self.connectwise,
             XeroIdentityApi(business, credentials, self.tokens),
             ControlApi(business, faults, self.tokens, warm=self.warm),
         ]
@@ -304,6 +312,8 @@ class Sandbox:
         """Xero's consent screen, answering at once (``milemarker connect xero --authorize-url``)."""
         self.xero_token_url = f"{self.base_url}/xero/identity/connect/token"
         self.xero_connections_url = f"{self.base_url}/xero/connections"
+        self.connectwise_base_url = f"{self.base_url}/connectwise/v4_6_release/apis/3.0"
+        """ConnectWise PSA (any codebase segment is accepted in place of ``v4_6_release``)."""
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -321,6 +331,15 @@ class Sandbox:
     def hubspot_search_cap(self, value: int) -> None:
         self._app.hubspot.search_result_cap = value
 
+    @property
+    def connectwise_require_client_id(self) -> bool:
+        """Whether ConnectWise requests without the ``clientId`` header get a 401 (default on)."""
+        return self._app.connectwise.require_client_id
+
+    @connectwise_require_client_id.setter
+    def connectwise_require_client_id(self, value: bool) -> None:
+        self._app.connectwise.require_client_id = value
+
     def env(self) -> dict[str, str]:
         """The connector settings that point at this sandbox (what the CLI prints), named as in
         :data:`ENV_NAMES`."""
@@ -334,6 +353,11 @@ class Sandbox:
             "XERO_CLIENT_SECRET": self.credentials.xero_client_secret,
             "XERO_REFRESH_TOKEN": self.credentials.xero_refresh_token,
             "XERO_TENANT_ID": self.credentials.xero_tenant_id,
+            "CONNECTWISE_BASE_URL": self.connectwise_base_url,
+            "CONNECTWISE_COMPANY_ID": self.credentials.connectwise_company_id,
+            "CONNECTWISE_PUBLIC_KEY": self.credentials.connectwise_public_key,
+            "CONNECTWISE_PRIVATE_KEY": self.credentials.connectwise_private_key,
+            "CONNECTWISE_CLIENT_ID": self.credentials.connectwise_client_id,
         }
 
     def advance(self, days: int) -> None:

@@ -2,8 +2,9 @@
 
 The business is a :class:`~sandbox.simulation.timeline.Timeline` of whole lives plus a clock. The
 clock (``now``) is the end of the ``as_of`` day in the organisation's time zone, an exclusive bound:
-an event is visible when its timestamp is earlier. Views of HubSpot, Xero and the truth are built
-lazily on first use and cached for the current clock, because the server asks for the same
+an event is visible when its timestamp is earlier. Views of HubSpot, Xero, ConnectWise PSA and the
+truth are built lazily on first use (the PSA only when a PSA request or the truth asks) and cached
+for the current clock, because the server asks for the same
 collections over and over while paging; ``advance`` extends the timeline and drops the cache.
 """
 
@@ -18,6 +19,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from sandbox.connectwise.view import ConnectwiseView
 from sandbox.hubspot.catalog import deal_pipelines, owner_payload, property_definitions
 from sandbox.hubspot.fx import exchange_rates
 from sandbox.hubspot.view import HubspotView
@@ -25,6 +27,7 @@ from sandbox.simulation.clock import utc_datetime
 from sandbox.simulation.config import SandboxConfig
 from sandbox.simulation.ledger import Ledger
 from sandbox.simulation.model import Association, HubspotRecord, XeroDocument
+from sandbox.simulation.psa import PsaModel
 from sandbox.simulation.timeline import HUBSPOT_TYPES, Timeline
 from sandbox.simulation.truth import build_truth
 from sandbox.xero.view import XeroView
@@ -50,8 +53,16 @@ class _Snapshot:
         return XeroView(self.timeline, self.ledger, self.now_ms)
 
     @cached_property
+    def psa(self) -> PsaModel:
+        return PsaModel(self.timeline, self.now_ms)
+
+    @cached_property
+    def connectwise(self) -> ConnectwiseView:
+        return ConnectwiseView(self.psa)
+
+    @cached_property
     def truth(self) -> dict[str, Any]:
-        return build_truth(self.timeline, self.hubspot, self.ledger, self.now_ms)
+        return build_truth(self.timeline, self.hubspot, self.ledger, self.psa, self.now_ms)
 
 
 class SimulatedBusiness:
@@ -144,6 +155,12 @@ class SimulatedBusiness:
         snapshot = self._view()
         with self._lock:
             return snapshot.xero.profit_and_loss(from_date, to_date, comparisons, months_per_period)
+
+    # -- ConnectWise PSA --------------------------------------------------------------------
+    def connectwise_records(self, entity: str) -> Sequence[Mapping[str, Any]]:
+        snapshot = self._view()
+        with self._lock:
+            return snapshot.connectwise.records(entity)
 
     # -- truth -------------------------------------------------------------------------------
     def truth(self) -> Mapping[str, Any]:

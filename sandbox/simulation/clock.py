@@ -62,6 +62,11 @@ def hs_datetime(ms: int) -> str:
     return f"{prefix}{hour:02d}:{minute:02d}:{second:02d}.{millis:03d}Z"
 
 
+def cw_datetime(ms: int) -> str:
+    """ConnectWise's date-time: ISO-8601 UTC in whole seconds, ``yyyy-MM-ddTHH:mm:ssZ``."""
+    return hs_datetime(ms - ms % 1000)[:19] + "Z"
+
+
 def xero_date(ms: int) -> str:
     """Xero's .NET JSON date: ``/Date(<epoch ms>+0000)/``."""
     return f"/Date({ms}+0000)/"

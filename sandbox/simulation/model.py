@@ -128,6 +128,16 @@ class Business(Protocol):
         """The ``Reports[0]`` element of ``GET /Reports/ProfitAndLoss`` for the range (accrual basis),
         with ``comparisons`` earlier periods ``months_per_period`` months apart."""
 
+    # -- ConnectWise PSA ----------------------------------------------------------------------
+    def connectwise_records(self, entity: str) -> Sequence[Mapping[str, Any]]:
+        """Every record of a PSA entity at ``now`` in the API's JSON shape, sorted by ``id``.
+
+        ``entity`` is one of ``sandbox.connectwise.view.ENTITIES`` (time_entries, members,
+        agreements, additions, agreement_types, companies, tickets, projects, work_roles,
+        work_types). Null fields are absent; ``_info`` carries ``lastUpdated``/``dateEntered``
+        strings (``yyyy-MM-ddTHH:mm:ssZ``); hard-deleted records are simply absent.
+        """
+
     # -- Ground truth ------------------------------------------------------------------------
     def truth(self) -> Mapping[str, Any]:
         """Parameters and realised totals at ``now`` (JSON-serialisable, deterministic)."""

@@ -19,6 +19,8 @@ from sandbox.simulation.clock import hs_datetime, month_index, month_label
 from sandbox.simulation.entities import DealFact, LedgerDoc
 from sandbox.simulation.ledger import Ledger
 from sandbox.simulation.params import LEAD_SOURCES, MANUAL_JOURNALS, parameters_document
+from sandbox.simulation.psa import PsaModel
+from sandbox.simulation.psa_truth import PSA_DEFINITIONS, psa_truth
 from sandbox.simulation.timeline import HUBSPOT_TYPES, Timeline
 from sandbox.xero.catalog import (
     ACCOUNTS,
@@ -172,6 +174,7 @@ DEFINITIONS: dict[str, str] = {
         "exact_name (same name), fuzzy_name (spelling differs, same email domain as the company domain), "
         "id_only (company property xero_contact_id holds the ContactID)."
     ),
+    **PSA_DEFINITIONS,
 }
 
 
@@ -314,7 +317,9 @@ def finance_series(timeline: Timeline, ledger: Ledger, now_ms: int) -> dict[str,
     }
 
 
-def build_truth(timeline: Timeline, hubspot: HubspotView, ledger: Ledger, now_ms: int) -> dict[str, Any]:
+def build_truth(
+    timeline: Timeline, hubspot: HubspotView, ledger: Ledger, psa: PsaModel, now_ms: int
+) -> dict[str, Any]:
     """The whole truth document as of ``now_ms`` (see module docstring)."""
     calendar = timeline.calendar
     month = calendar.local_month
@@ -450,6 +455,7 @@ def build_truth(timeline: Timeline, hubspot: HubspotView, ledger: Ledger, now_ms
             "ar_ageing": finance["ar_ageing"],
             "record_counts": record_counts(timeline, hubspot, ledger, now_ms),
             "crosswalk": crosswalk(timeline, hubspot, ledger),
+            **psa_truth(psa, hubspot, ledger),
         },
     }
 

@@ -9,6 +9,8 @@ import pytest
 
 from connectors.base import TableSpec
 from connectors.catalog import SourceCatalog
+from connectors.connectwise.tables import AGREEMENT_ADDITIONS, TIME_ENTRY_IDS
+from connectors.connectwise.tables import ENDPOINTS as CONNECTWISE_ENDPOINTS
 from connectors.hubspot.associations import ASSOCIATIONS
 from connectors.hubspot.metadata import DEAL_PIPELINE_STAGES, DEAL_PIPELINES, EXCHANGE_RATES, OWNERS
 from connectors.hubspot.objects import FIXED_FIELDS, STAGE_HISTORY
@@ -49,11 +51,18 @@ HUBSPOT_FIXED = [
     *(a.spec for a in ASSOCIATIONS),
 ]
 XERO = [*(spec for endpoint in ENDPOINTS for spec in endpoint.specs), PROFIT_AND_LOSS.spec]
+CONNECTWISE = [
+    *(endpoint.spec for endpoint in CONNECTWISE_ENDPOINTS),
+    AGREEMENT_ADDITIONS.spec,
+    TIME_ENTRY_IDS.spec,
+]
 
 
 @pytest.mark.parametrize(
     ("vendor", "spec"),
-    [("hubspot", s) for s in HUBSPOT_FIXED] + [("xero", s) for s in XERO],
+    [("hubspot", s) for s in HUBSPOT_FIXED]
+    + [("xero", s) for s in XERO]
+    + [("connectwise", s) for s in CONNECTWISE],
     ids=lambda v: v.name if isinstance(v, TableSpec) else v,
 )
 def test_documented_columns_match_the_schema(vendor: str, spec: TableSpec) -> None:

@@ -18,18 +18,23 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from contract_prism import Prism
-from contract_specs import cut_cycles, merge_hubspot, trim_xero
+from contract_specs import connectwise, cut_cycles, merge_hubspot, trim_xero
 from contract_token import TokenServer
 
+from connectors.catalog import Sync
+from connectors.connectwise import ConnectWiseConfig, connectwise_streams
+from connectors.connectwise.catalog import CATALOG as CONNECTWISE_CATALOG
+from connectors.connectwise.streams import iso
 from connectors.hubspot import HubspotConfig, hubspot_streams
 from connectors.xero import XeroConfig
 from connectors.xero.reports import PATH as REPORT_PATH
@@ -47,19 +52,13 @@ most three items keep Xero's deeply nested invoices at ~2 MB and seconds to gene
 CASE_TIMEOUT = float(os.environ.get("CONTRACT_CASE_TIMEOUT", "40"))
 WORKERS = int(os.environ.get("CONTRACT_WORKERS", "4"))
 CURSOR_AGE_MS = 3_600_000
-"""Incremental runs start from a cursor one hour old (HubSpot window end; Xero newest change)."""
+"""Incremental runs start from a cursor one hour old (HubSpot window end; Xero newest change;
+ConnectWise newest ``lastUpdated``)."""
 
 XERO_CONNECTIONS_PATH = urlsplit(
     {f.name: f.default for f in fields(XeroConfig)}["connections_url"]  # type: ignore[arg-type]
 ).path
 """The path the product calls for tenants (from ``XeroConfig``'s default URL): the test follows it."""
-
-INCREMENTAL_MOCK = {"hubspot": "dynamic", "xero": "static"}
-"""Which mock the incremental run reads: the one that lets a stream reach its incremental request.
-
-HubSpot's static examples are ``null`` for the properties API, so an object stream stops before it
-ever searches; the generated payloads get it to ``POST .../search``, whose body Prism validates.
-Xero's examples are complete, and ``If-Modified-Since`` goes out on the first request."""
 
 XERO_TENANT_ID = "fe79f7dd-b6d4-4a92-ba7b-538af6289c58"
 """The tenant of the spec's ``/Connections`` example, configured for the collection cases."""
@@ -70,12 +69,6 @@ Collection cases configure the tenant (``XERO_TENANT_ID``, as a product deployme
 collection is judged on its own and a broken tenant lookup fails this one row, not all of them."""
 XERO_LOOKUP_STREAM = "accounts"
 
-HUBSPOT_NO_CURSOR = frozenset({"owners", "deal_pipelines", "exchange_rates"})
-"""HubSpot streams re-read whole every run: their incremental run is a second first load."""
-XERO_NO_CURSOR = frozenset(
-    {*(e.stream for e in ENDPOINTS if not e.modified_since), XeroProfitAndLossStream.name}
-)
-
 
 def hubspot_stream_names() -> list[str]:
     """The product's HubSpot streams, in its order (constructing them makes no request)."""
@@ -84,6 +77,83 @@ def hubspot_stream_names() -> list[str]:
 
 def xero_stream_names() -> list[str]:
     return [XERO_TENANT_LOOKUP, *(endpoint.stream for endpoint in ENDPOINTS), XeroProfitAndLossStream.name]
+
+
+def connectwise_stream_names() -> list[str]:
+    """The product's ConnectWise streams, in its order (constructing them makes no request)."""
+    config = ConnectWiseConfig(company_id="names", public_key="only", private_key="-", client_id="-")
+    return [stream.name for stream in connectwise_streams(config)]
+
+
+def xero_paths() -> list[str]:
+    return [*(endpoint.path for endpoint in ENDPOINTS), REPORT_PATH]
+
+
+@dataclass(frozen=True)
+class Vendor:
+    """What the matrix needs to know of one vendor; everything else is the same for all of them.
+
+    ``document`` builds the OpenAPI document its Prism processes serve; ``incremental_mock`` is the
+    mode the incremental run reads (the one that lets a stream reach its incremental request);
+    ``state`` turns a cursor ``CURSOR_AGE_MS`` old into the stream state the incremental run
+    passes; ``read_as`` maps a case that reads another product stream (Xero's tenant lookup) to it;
+    ``job`` adds the settings the runner's config needs beyond the API URL.
+    """
+
+    name: str
+    stream_names: Callable[[], list[str]]
+    no_cursor: frozenset[str]
+    document: Callable[[], dict[str, Any]]
+    incremental_mock: str
+    state: Callable[[int], dict[str, Any]]
+    read_as: Mapping[str, str] = field(default_factory=dict)
+    job: Callable[[Case, Prism, Mocks], dict[str, Any]] = lambda case, prism, mocks: {}
+
+
+def _xero_job(case: Case, prism: Prism, mocks: Mocks) -> dict[str, Any]:
+    """Tenant (none for the lookup case), the test's token endpoint and a token store per case."""
+    return {
+        "tenant_id": None if case.stream == XERO_TENANT_LOOKUP else XERO_TENANT_ID,
+        "token_url": mocks.token.url,
+        "connections_url": prism.url + XERO_CONNECTIONS_PATH,
+        "token_store": str(mocks.scratch / f"{case.id}-token.json"),
+    }
+
+
+HUBSPOT = Vendor(
+    "hubspot",
+    hubspot_stream_names,
+    no_cursor=frozenset({"owners", "deal_pipelines", "exchange_rates"}),
+    document=merge_hubspot,
+    # The static properties example is ``null``: an object stream would stop before it searches.
+    incremental_mock="dynamic",
+    state=lambda cursor: {"window_end_ms": cursor, "full_refresh_ms": cursor},
+)
+XERO = Vendor(
+    "xero",
+    xero_stream_names,
+    no_cursor=frozenset(
+        {*(e.stream for e in ENDPOINTS if not e.modified_since), XeroProfitAndLossStream.name}
+    ),
+    document=lambda: trim_xero(xero_paths()),
+    # The examples are complete, and ``If-Modified-Since`` goes out on the first request.
+    incremental_mock="static",
+    state=lambda cursor: {"modified_since_ms": cursor},
+    read_as={XERO_TENANT_LOOKUP: XERO_LOOKUP_STREAM},
+    job=_xero_job,
+)
+CONNECTWISE = Vendor(
+    "connectwise",
+    connectwise_stream_names,
+    no_cursor=frozenset(s.name for s in CONNECTWISE_CATALOG.streams if s.sync is Sync.FULL_REFRESH),
+    document=connectwise,
+    # No examples: static mode answers the schema's own sample values, and ``conditions`` goes out
+    # on the first request.
+    incremental_mock="static",
+    state=lambda cursor: {"last_updated": iso(datetime.fromtimestamp(cursor / 1000, tz=UTC))},
+)
+VENDORS: dict[str, Vendor] = {vendor.name: vendor for vendor in (HUBSPOT, XERO, CONNECTWISE)}
+"""Every vendor of the matrix, in the order of the results table."""
 
 
 @dataclass(frozen=True)
@@ -98,19 +168,21 @@ class Case:
 
     @property
     def read_stream(self) -> str:
-        """The product stream this case reads (the tenant-lookup case reads ``accounts``)."""
-        return (
-            XERO_LOOKUP_STREAM if (self.vendor, self.stream) == ("xero", XERO_TENANT_LOOKUP) else self.stream
-        )
+        """The product stream this case reads (the Xero tenant-lookup case reads ``accounts``)."""
+        return VENDORS[self.vendor].read_as.get(self.stream, self.stream)
 
     @property
     def has_cursor(self) -> bool:
-        return self.read_stream not in (HUBSPOT_NO_CURSOR if self.vendor == "hubspot" else XERO_NO_CURSOR)
+        return self.read_stream not in VENDORS[self.vendor].no_cursor
 
 
 def all_cases() -> list[Case]:
-    streams = [("hubspot", s) for s in hubspot_stream_names()] + [("xero", s) for s in xero_stream_names()]
-    return [Case(vendor, stream, mode) for vendor, stream in streams for mode in MODES]
+    return [
+        Case(vendor.name, stream, mode)
+        for vendor in VENDORS.values()
+        for stream in vendor.stream_names()
+        for mode in MODES
+    ]
 
 
 @dataclass
@@ -127,43 +199,37 @@ class Verdict:
 
 @dataclass
 class Mocks:
-    """The running mocks: one Prism per vendor and mode (see ``INCREMENTAL_MOCK``), one token server."""
+    """The running mocks: one Prism per vendor and mode (see ``Vendor.incremental_mock``), one token
+    server (Xero's)."""
 
     prisms: dict[tuple[str, str], Prism]
     token: TokenServer
     scratch: Path
 
     def job(self, case: Case) -> dict[str, Any]:
-        mode = INCREMENTAL_MOCK[case.vendor] if case.mode == "incremental" else case.mode
+        """What the runner needs to build and read the case's stream (``contract_runner.py``)."""
+        vendor = VENDORS[case.vendor]
+        mode = vendor.incremental_mock if case.mode == "incremental" else case.mode
         prism = self.prisms[(case.vendor, mode)]
         job: dict[str, Any] = {"vendor": case.vendor, "stream": case.read_stream, "api_url": prism.url}
-        if case.vendor == "xero":
-            job["tenant_id"] = None if case.stream == XERO_TENANT_LOOKUP else XERO_TENANT_ID
-            job["token_url"] = self.token.url
-            job["connections_url"] = prism.url + XERO_CONNECTIONS_PATH
-            job["token_store"] = str(self.scratch / f"{case.id}-token.json")
+        job.update(vendor.job(case, prism, self))
         if case.mode == "incremental":
-            cursor = int(time.time() * 1000) - CURSOR_AGE_MS
-            job["state"] = (
-                {"window_end_ms": cursor, "full_refresh_ms": cursor}
-                if case.vendor == "hubspot"
-                else {"modified_since_ms": cursor}
-            )
+            job["state"] = vendor.state(int(time.time() * 1000) - CURSOR_AGE_MS)
         job["result"] = str(self.scratch / f"{case.id}.json")
         return job
 
 
-def _documents(scratch: Path) -> dict[tuple[str, str], Path]:
-    """The four documents Prism serves: merged HubSpot and trimmed Xero, each static and dynamic.
+def _documents(scratch: Path, vendors: Iterable[str]) -> dict[tuple[str, str], Path]:
+    """The documents Prism serves, one per vendor and mode (static, dynamic).
 
     Schema cycles are cut in both modes: dynamic mode cannot fake them at all, and static mode
     spends 4-10 s per Xero invoice, credit note or payment request validating its own answer
     against the recursive schema (30 ms once cut).
     """
     documents: dict[tuple[str, str], Path] = {}
-    for vendor, build in (("hubspot", merge_hubspot), ("xero", lambda: trim_xero(xero_paths()))):
+    for vendor in vendors:
         for mode in ("static", "dynamic"):
-            document = build()
+            document = VENDORS[vendor].document()
             document["x-contract-cut-cycles"] = cut_cycles(document)
             if mode == "dynamic":
                 document["x-json-schema-faker"] = FAKER_OPTIONS
@@ -173,20 +239,15 @@ def _documents(scratch: Path) -> dict[tuple[str, str], Path]:
     return documents
 
 
-def xero_paths() -> list[str]:
-    return [*(endpoint.path for endpoint in ENDPOINTS), REPORT_PATH]
-
-
 @contextmanager
-def running_mocks(vendors: Iterable[str] = ("hubspot", "xero")) -> Iterator[Mocks]:
-    """Start the mocks the vendors need (in parallel), yield them, stop every one on exit."""
+def running_mocks(vendors: Iterable[str] | None = None) -> Iterator[Mocks]:
+    """Start the mocks the vendors need (all by default; in parallel), yield them, stop every one."""
     with tempfile.TemporaryDirectory(prefix="milemarker-contract-") as name:
         scratch = Path(name)
-        documents = _documents(scratch)
+        documents = _documents(scratch, list(VENDORS) if vendors is None else vendors)
         prisms = {
             key: Prism(path, scratch / f"prism-{key[0]}-{key[1]}.log", dynamic=key[1] == "dynamic", seed=SEED)
             for key, path in documents.items()
-            if key[0] in set(vendors)
         }
         token = TokenServer()
         try:

@@ -15,6 +15,9 @@ to start. The operations kept are byte-for-byte the vendor's.
 
 The merged document also answers ``/crm/v3/objects/deals/...``: the deals document publishes only
 the type id ``0-3``, and HubSpot accepts names and ids interchangeably (see docs/contracts.md).
+
+The ConnectWise PSA subset (a third-party reconstruction, see ``specs/PROVENANCE.md``) is already
+one small document holding only the GET lists the connector reads: it is served as it is.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ HUBSPOT_DOCUMENTS: tuple[str, ...] = (
 
 XERO_ACCOUNTING = SPECS / "xero" / "xero_accounting.yaml"
 XERO_IDENTITY = SPECS / "xero" / "xero-identity.yaml"
+CONNECTWISE = SPECS / "connectwise" / "connectwise_psa_subset.json"
 
 DEALS_TYPE_ID_PATH = "/crm/v3/objects/0-3"
 DEALS_NAME_PATH = "/crm/v3/objects/deals"
@@ -187,6 +191,11 @@ def trim_xero(collections: list[str]) -> dict[str, Any]:
         "paths": paths,
         "components": components,
     }
+
+
+def connectwise() -> dict[str, Any]:
+    """The ConnectWise PSA subset, unchanged: 22 GET paths (lists and counts), 75 schemas, 166 KB."""
+    return load(CONNECTWISE)
 
 
 def write_hubspot(target: Path) -> Path:

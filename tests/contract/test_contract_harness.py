@@ -12,9 +12,14 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
-from contract_cases import Case, judge, xero_paths
-from contract_specs import SPECS, cut_cycles, merge_hubspot, trim_xero
+import requests
+from contract_cases import VENDORS, Case, judge
+from contract_runner import INCREMENTAL_REQUEST, null_in_required
+from contract_specs import SPECS, cut_cycles
+
+from connectors.connectwise.tables import AGREEMENTS, ENDPOINTS, TIME_ENTRIES
 
 
 def _blob_id(path: Path) -> str:
@@ -57,7 +62,7 @@ def _resolves(document: dict[str, Any], ref: str) -> bool:
 
 @pytest.fixture(scope="module")
 def documents() -> dict[str, dict[str, Any]]:
-    return {"hubspot": merge_hubspot(), "xero": trim_xero(xero_paths())}
+    return {name: vendor.document() for name, vendor in VENDORS.items()}
 
 
 def test_every_ref_resolves(documents: dict[str, dict[str, Any]]) -> None:
@@ -82,6 +87,32 @@ def test_merged_hubspot_serves_what_the_connector_calls(documents: dict[str, dic
     # A component two documents define differently is renamed, not overwritten.
     schemas = documents["hubspot"]["components"]["schemas"]
     assert any(name.endswith("_SimplePublicObject") for name in schemas)
+
+
+def test_connectwise_document_serves_what_the_connector_calls(documents: dict[str, dict[str, Any]]) -> None:
+    paths = documents["connectwise"]["paths"]
+    called = {
+        *(f"/{endpoint.path}" for endpoint in ENDPOINTS),
+        f"/{AGREEMENTS.path}/{{parentId}}/additions",
+        f"/{TIME_ENTRIES.path}/count",
+    }
+    assert called <= set(paths), sorted(called - set(paths))
+
+
+def test_connectwise_incremental_is_a_last_updated_condition() -> None:
+    incremental = INCREMENTAL_REQUEST["connectwise"]
+    since = {"conditions": "lastUpdated >= [2026-01-01T00:00:00Z]", "pageSize": 1000}
+    window = {"conditions": "timeStart >= [2026-01-01T00:00:00Z]", "pageSize": 1000}
+    url = "http://mock/time/entries"
+    assert incremental(requests.Request("GET", url, params=since).prepare())
+    assert not incremental(requests.Request("GET", url, params=window).prepare())
+
+
+def test_nulls_in_a_non_nullable_column_are_found() -> None:
+    schema = pa.schema([pa.field("id", pa.int64(), nullable=False), pa.field("name", pa.string())])
+    batch = pa.RecordBatch.from_arrays([pa.array([1, None]), pa.array([None, "a"])], schema=schema)
+    assert batch.schema.equals(schema), "Arrow does not check nullability: the runner must"
+    assert null_in_required(batch) == ["id"]
 
 
 def test_cut_cycles_leaves_no_cycle(documents: dict[str, dict[str, Any]]) -> None:

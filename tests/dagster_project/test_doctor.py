@@ -58,8 +58,9 @@ def test_everything_ok_against_the_sandbox(
     assert run_doctor() == 0
 
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 14 and all(line.startswith("OK ") for line in lines), "\n".join(lines)
+    assert len(lines) == 17 and all(line.startswith("OK ") for line in lines), "\n".join(lines)
     assert any(line.startswith("OK    xero rate limit: 4,9") for line in lines)
+    assert any(line.startswith("OK    connectwise access: all 9 lists readable") for line in lines)
 
 
 def test_a_custom_connection_is_checked_like_an_app(
@@ -146,6 +147,7 @@ def test_without_credentials_it_checks_a_sandbox_and_says_so(
     out = capsys.readouterr().out
     assert "OK    hubspot: HUBSPOT_ACCESS_TOKEN is not set: checking the sandbox" in out
     assert "OK    xero: XERO_CLIENT_ID/SECRET/REFRESH_TOKEN are not set: checking the sandbox" in out
+    assert "OK    connectwise: CONNECTWISE_* are not set: checking the sandbox" in out
     assert "WARN" not in out and "FAIL" not in out
 
 

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,8 @@ import pytest
 from goals_for_business import goals_file_for
 from xero_report_rows import landed_report_rows
 
+from connectors.connectwise.config import ConnectWiseConfig
+from connectors.connectwise.tables import ENDPOINTS as CONNECTWISE_ENDPOINTS
 from connectors.hubspot.associations import ASSOCIATIONS as ASSOCIATION_TABLES
 from connectors.hubspot.objects import OBJECT_KINDS
 from connectors.registry import SOURCES
@@ -82,6 +84,24 @@ def sandbox_counts(business: Business) -> dict[str, int]:
         )
         for table, (collection, field) in XERO_CHILDREN.items()
     }
+    return counts | connectwise_counts(business)
+
+
+def connectwise_counts(business: Business) -> dict[str, int]:
+    """The PSA's lists as served, the additions of every agreement, and the time entries of the
+    id listing's window (UTC days from the server's day less ``deletion_window``)."""
+    counts = {
+        f"raw_connectwise.{endpoint.table.name}": len(business.connectwise_records(endpoint.table.name))
+        for endpoint in CONNECTWISE_ENDPOINTS
+    }
+    counts["raw_connectwise.agreement_additions"] = len(business.connectwise_records("additions"))
+    first_day = (business.now - ConnectWiseConfig.deletion_window).date()
+    window_start = datetime(first_day.year, first_day.month, first_day.day, tzinfo=UTC).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+    counts["raw_connectwise.time_entry_ids"] = sum(
+        entry["timeStart"] >= window_start for entry in business.connectwise_records("time_entries")
+    )
     return counts
 
 

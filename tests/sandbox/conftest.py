@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from fake_clock import FakeClock
-from server_clients import SERVER_CONFIG, HubspotClient, XeroClient
+from server_clients import SERVER_CONFIG, ConnectwiseClient, HubspotClient, XeroClient
 
 from sandbox.service.server import Sandbox
 from sandbox.simulation.config import SandboxConfig
@@ -37,3 +37,8 @@ def xero(sb: Sandbox, xero_module: XeroClient) -> XeroClient:
     """A Xero client holding a live access token (refreshed if a test let the last one expire)."""
     xero_module.refresh()
     return xero_module
+
+
+@pytest.fixture
+def connectwise(sb: Sandbox) -> ConnectwiseClient:
+    return ConnectwiseClient(sb)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import date
 from typing import Any
 
@@ -66,3 +67,24 @@ class XeroClient:
         return self.session.get(
             self.sandbox.xero_api_url + path, params=params, headers=headers or self.headers(), timeout=30
         )
+
+
+class ConnectwiseClient:
+    """Basic auth (``company+public:private``) and ``clientId`` on every call, like the connector."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        credentials = sandbox.credentials
+        self.base = sandbox.connectwise_base_url
+        login = (
+            f"{credentials.connectwise_company_id}+{credentials.connectwise_public_key}:"
+            f"{credentials.connectwise_private_key}"
+        )
+        self.headers = {
+            "Authorization": "Basic " + base64.b64encode(login.encode()).decode(),
+            "clientId": credentials.connectwise_client_id,
+        }
+        self.session = requests.Session()
+
+    def get(self, path: str, headers: dict[str, str] | None = None, **params: Any) -> requests.Response:
+        merged = self.headers if headers is None else headers
+        return self.session.get(self.base + path, params=params, headers=merged, timeout=60)

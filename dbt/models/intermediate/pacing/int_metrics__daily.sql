@@ -211,6 +211,118 @@ finance_metrics as (
     ) as metric (metric_name)
 ),
 
+-- the labour metrics, from the PSA's time entries (no rows without a PSA): a day's hours and their
+-- cost, the capacity of the members employed, and the clients' margin from the books on the days
+-- the PSA covers (from its first time entry on), so a rate never divides pre-PSA margin by no hours
+labour_days as (
+    select
+        work_date as date_day,
+        sum(actual_hours) as hours,
+        sum(actual_hours) filter (where client_id is not null) as client_hours,
+        sum(actual_hours) filter (where is_utilised) as utilised_hours,
+        sum(labour_cost) as labour_cost,
+        sum(labour_cost) filter (where client_id is not null) as client_labour_cost,
+        sum(labour_cost) filter (where agreement_id is not null) as agreement_labour_cost
+    from {{ ref('int_labour__time_entries') }}
+    group by work_date
+),
+
+capacity_days as (
+    select date_day, sum(capacity_hours) as capacity_hours
+    from {{ ref('int_labour__member_capacity_daily') }}
+    group by date_day
+),
+
+client_margin_days as (
+    select
+        document_date as date_day,
+        sum(case when account_category = 'revenue' then amount_home else -amount_home end) as client_margin
+    from ledger_lines
+    where client_id is not null
+        and account_category in ('revenue', 'direct_cost')
+        and document_date >= (select min(date_day) from labour_days)
+    group by document_date
+),
+
+-- an agreement-month's revenue and additions' cost, spread evenly over the month's days
+agreement_days as (
+    select
+        days.date_day,
+        sum(agreements.revenue / day(last_day(agreements.month_start))) as agreement_revenue,
+        sum(
+            (agreements.revenue - agreements.additions_cost) / day(last_day(agreements.month_start))
+        ) as agreement_margin_before_labour
+    from {{ ref('fct_agreement_profitability_monthly') }} as agreements
+    inner join {{ ref('dim_date') }} as days on agreements.month_start = days.month_start
+    group by days.date_day
+),
+
+labour_measures as (
+    select
+        coalesce(
+            labour_days.date_day, capacity_days.date_day, client_margin_days.date_day, agreement_days.date_day
+        )
+            as date_day,
+        coalesce(labour_days.hours, 0) as hours,
+        coalesce(labour_days.client_hours, 0) as client_hours,
+        coalesce(labour_days.utilised_hours, 0) as utilised_hours,
+        coalesce(labour_days.labour_cost, 0) as labour_cost,
+        coalesce(labour_days.client_labour_cost, 0) as client_labour_cost,
+        coalesce(labour_days.agreement_labour_cost, 0) as agreement_labour_cost,
+        coalesce(capacity_days.capacity_hours, 0) as capacity_hours,
+        coalesce(client_margin_days.client_margin, 0) as client_margin,
+        coalesce(agreement_days.agreement_revenue, 0) as agreement_revenue,
+        coalesce(agreement_days.agreement_margin_before_labour, 0) as agreement_margin_before_labour
+    from labour_days
+    full outer join capacity_days on labour_days.date_day = capacity_days.date_day
+    full outer join client_margin_days
+        on coalesce(labour_days.date_day, capacity_days.date_day) = client_margin_days.date_day
+    full outer join agreement_days
+        on coalesce(labour_days.date_day, capacity_days.date_day, client_margin_days.date_day)
+        = agreement_days.date_day
+),
+
+labour_metrics as (
+    select
+        metric.metric_name,
+        labour_measures.date_day,
+        cast(null as bigint) as owner_id,
+        cast(null as varchar) as lead_source,
+        cast(null as varchar) as service_line,
+        cast(null as varchar) as deal_type,
+        case metric.metric_name
+            when 'labour_hours' then labour_measures.hours
+            when 'labour_cost' then labour_measures.labour_cost
+            when 'client_contribution' then labour_measures.client_margin - labour_measures.client_labour_cost
+            when
+                'utilisation_rate'
+                then labour_measures.utilised_hours / nullif(labour_measures.capacity_hours, 0)
+            when
+                'effective_hourly_rate'
+                then labour_measures.client_margin / nullif(labour_measures.client_hours, 0)
+            when 'agreement_gross_margin'
+                then (labour_measures.agreement_margin_before_labour - labour_measures.agreement_labour_cost)
+                    / nullif(labour_measures.agreement_revenue, 0)
+        end as value,
+        case metric.metric_name
+            when 'utilisation_rate' then labour_measures.utilised_hours
+            when 'effective_hourly_rate' then labour_measures.client_margin
+            when 'agreement_gross_margin'
+                then labour_measures.agreement_margin_before_labour - labour_measures.agreement_labour_cost
+        end as numerator,
+        case metric.metric_name
+            when 'utilisation_rate' then labour_measures.capacity_hours
+            when 'effective_hourly_rate' then labour_measures.client_hours
+            when 'agreement_gross_margin' then labour_measures.agreement_revenue
+        end as denominator
+    from labour_measures
+    cross join (
+        values
+        ('labour_hours'), ('labour_cost'), ('client_contribution'), ('utilisation_rate'),
+        ('effective_hourly_rate'), ('agreement_gross_margin')
+    ) as metric (metric_name)
+),
+
 mrr as (
     select
         'mrr' as metric_name,
@@ -236,6 +348,8 @@ unioned as (
     select * from ledger_metrics
     union all by name
     select * from finance_metrics
+    union all by name
+    select * from labour_metrics
     union all by name
     select * from mrr
 )

@@ -1,0 +1,18 @@
+with source as (
+    select * from {{ source('connectwise', 'agreement_types') }}
+),
+
+renamed as (
+    select
+        id as agreement_type_id,
+        name as agreement_type_name,
+        billtime as bill_time,
+        applicationunits as application_units,
+        coalesce(inactiveflag, false) as is_inactive,
+        {{ utc('lastUpdated') }} as updated_at,
+        _is_deleted as is_deleted,
+        {{ utc('_loaded_at') }} as loaded_at
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,19 @@
+with source as (
+    select * from {{ source('connectwise', 'work_types') }}
+),
+
+renamed as (
+    select
+        id as work_type_id,
+        name as work_type_name,
+        billtime as bill_time,
+        costmultiplier as cost_multiplier,
+        coalesce(utilizationflag, false) as counts_toward_utilisation,
+        coalesce(inactiveflag, false) as is_inactive,
+        {{ utc('lastUpdated') }} as updated_at,
+        _is_deleted as is_deleted,
+        {{ utc('_loaded_at') }} as loaded_at
+    from source
+)
+
+select * from renamed
