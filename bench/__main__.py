@@ -1,7 +1,8 @@
 """``python -m bench [run] [--scales small,default] [--runs N] ...`` and ``python -m bench docs``.
 
-``run`` (the default) measures and writes ``bench-results.json`` and ``docs/benchmarks.md``;
-``docs`` regenerates the page from the results file alone.
+``run`` (the default) measures and writes ``bench-results.json`` and ``docs/benchmarks.md``; the
+scales it did not measure keep their earlier figures, marked as carried over. ``docs`` regenerates
+the page from the results file alone.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bench.report import render
-from bench.runner import DEFAULT_SCALES, PLANS, Settings, plans_for, run
+from bench.runner import DEFAULT_SCALES, PLANS, Settings, carry_over, plans_for, run
 from bench.sandbox_process import REPO_ROOT
 
 RESULTS = REPO_ROOT / "bench-results.json"
@@ -24,6 +25,11 @@ DOCS = REPO_ROOT / "docs" / "benchmarks.md"
 
 def write_docs(results_path: Path, docs_path: Path) -> None:
     docs_path.write_text(render(json.loads(results_path.read_text())))
+
+
+def _read_json(path: Path) -> dict | None:
+    """The previous results, if any: the scales this run skips are carried over from them."""
+    return json.loads(path.read_text()) if path.exists() else None
 
 
 def _write_json(path: Path, document: dict) -> None:
@@ -58,7 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if unknown:
             raise SystemExit(f"unknown scale(s) {unknown}: choose from {sorted(PLANS)}")
         plans = plans_for(names, runs=args.runs, dlt_runs=args.dlt_runs, e2e_runs=args.e2e_runs)
-        _write_json(args.results, run(Settings(plans=plans)))
+        previous = _read_json(args.results)
+        _write_json(args.results, carry_over(run(Settings(plans=plans)), previous))
     write_docs(args.results, args.docs)
     print(f"wrote {args.docs}" + (f" and {args.results}" if args.command == "run" else ""))
     return 0

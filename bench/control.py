@@ -11,8 +11,9 @@ from typing import Any
 
 import requests
 
-API_VENDORS = ("hubspot", "xero", "xero-identity")
-"""Vendors whose requests are API calls; ``sandbox`` (the control API itself) is not one."""
+API_VENDORS = ("hubspot", "xero", "xero-identity", "connectwise")
+"""Vendors whose requests are API calls, named as ``/_sandbox/stats`` counts them (each vendor
+API's ``name``); ``sandbox`` (the control API itself) is not one."""
 
 
 class SandboxControl:

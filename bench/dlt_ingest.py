@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.control import SandboxControl, requests_between, sandbox_base_url
+from bench.vendors import COMPARED_VENDORS
 
 DLT_ENV = {
     "RUNTIME__DLTHUB_TELEMETRY": "false",
@@ -40,7 +41,7 @@ def ingest(env: Mapping[str, str], workdir: Path) -> dict[str, Any]:
     control = SandboxControl(sandbox_base_url(env))
     vendors: dict[str, Any] = {}
     try:
-        for vendor in ("hubspot", "xero"):
+        for vendor in COMPARED_VENDORS:
             before = control.api_requests()
             started, cpu = time.perf_counter(), time.process_time()
             source = (

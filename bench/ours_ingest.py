@@ -3,7 +3,7 @@
 Exactly what the Dagster raw assets do per stream (``land_stream`` into one DuckDB file, cursor
 committed with the rows), minus Dagster, so the figure is the ingest path alone. The connectors get
 the budgets the sandbox enforces (none: :data:`sandbox.clients.UNLIMITED`), as
-``hubspot_config``/``xero_config`` give an embedded sandbox.
+``hubspot_config``/``xero_config``/``connectwise_config`` give an embedded sandbox.
 """
 
 from __future__ import annotations
@@ -20,12 +20,15 @@ from connectors.base import Stream
 from dagster_project.loader.landing import StreamLanding, land_stream
 from sandbox.clients import env_streams
 
-ASSOCIATION_STREAM = "associations"
-"""Edges, not records: counted in rows, not in records (dlt gets them inside the records)."""
+NOT_RECORDS = frozenset({("hubspot", "associations"), ("connectwise", "time_entry_ids")})
+"""(vendor, stream) pairs that land bookkeeping, not API records: counted in rows, not in records.
+HubSpot's association edges (dlt gets them inside the records) and ConnectWise's daily id listing
+of recent time entries (how hard deletes are found; the entries themselves are records)."""
 
 
 def vendor_streams(env: Mapping[str, str], token_store: Path) -> dict[str, list[Stream]]:
-    """Every HubSpot and Xero stream, pointed at the sandbox whose ``export`` lines are ``env``."""
+    """Every stream of every vendor (HubSpot, Xero, ConnectWise), pointed at the sandbox whose
+    ``export`` lines are ``env``."""
     by_vendor: dict[str, list[Stream]] = {}
     for stream in env_streams(env, token_store):
         by_vendor.setdefault(stream.vendor, []).append(stream)
@@ -34,9 +37,11 @@ def vendor_streams(env: Mapping[str, str], token_store: Path) -> dict[str, list[
 
 def landing_counts(landings: Sequence[StreamLanding]) -> dict[str, int]:
     """``records``: API records (each stream's first table: objects, documents, owners), not the
-    child rows or association edges; ``rows``: every row received for every raw table."""
+    child rows or the :data:`NOT_RECORDS` streams; ``rows``: every row received for every raw table."""
     records = sum(
-        landing.tables[0].rows_received for landing in landings if landing.stream != ASSOCIATION_STREAM
+        landing.tables[0].rows_received
+        for landing in landings
+        if (landing.vendor, landing.stream) not in NOT_RECORDS
     )
     rows = sum(table.rows_received for landing in landings for table in landing.tables)
     return {"records": records, "rows": rows}
@@ -46,7 +51,8 @@ def ingest(env: Mapping[str, str], workdir: Path) -> dict[str, Any]:
     """Land every stream once, vendor by vendor, into ``workdir/ours.duckdb``; per-vendor figures.
 
     Run it twice on the same ``workdir`` for a full load then an incremental one: the cursors live
-    in the warehouse, the rotated Xero refresh token in ``workdir``.
+    in the warehouse, the rotated Xero refresh token in ``workdir``. ``requests`` are the calls the
+    sandbox counted for the vendor's API; Xero's token refreshes are ``token_requests``.
     """
     control = SandboxControl(sandbox_base_url(env))
     vendors: dict[str, Any] = {}

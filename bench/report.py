@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bench.limits import PUBLISHED_LIMITS
+from bench.vendors import COMPARED_LABEL, COMPARED_VENDORS, LABELS, VENDORS
 
 GIB = 2**30
 MIB = 2**20
@@ -65,41 +66,110 @@ def _machine(machine: Mapping[str, Any]) -> list[str]:
     ]
 
 
+def _scales(results: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    """The measured scales, smallest first (the results file keeps them in name order)."""
+    return sorted(results["scales"].items(), key=lambda item: item[1]["scale"])
+
+
+def _label(name: str, scale: Mapping[str, Any]) -> str:
+    """The scale's name, marked when its figures were carried over from an earlier run."""
+    return f"{name} †" if scale.get("carried_from") else name
+
+
+def _compared(metrics: Mapping[str, Any]) -> str:
+    """The sum over the vendors dlt reads too: ``compared.*``, or ``total.*`` in results of schema 1,
+    which measured those vendors alone (so its total is the same sum)."""
+    return "compared" if "compared.records" in metrics else "total"
+
+
+def _read_beyond_compared(data: Mapping[str, Any]) -> bool:
+    """Whether the tool's runs read a vendor dlt does not (then its grand total is shown apart)."""
+    return any(f"{vendor}.records" in data["full"] for vendor in VENDORS if vendor not in COMPARED_VENDORS)
+
+
+def _tool_phases(scale: Mapping[str, Any]) -> list[tuple[str, str, Mapping[str, Any]]]:
+    """(tool, phase, metrics) of every ingest run kind the scale measured, ours first."""
+    ingest = scale["ingest"]
+    return [
+        (tool, phase, ingest[tool][phase])
+        for tool in ("ours", "dlt")
+        if tool in ingest
+        for phase in ("full", "daily")
+    ]
+
+
 def _ingest_rows(name: str, scale: Mapping[str, Any]) -> list[str]:
-    ingest = scale["ingest"]
     rows = []
-    for tool in ("ours", "dlt"):
-        for phase in ("full", "daily"):
-            metrics = ingest.get(tool, {}).get(phase)
-            if not metrics:
-                continue
-            rows.append(
-                f"| {name} ({scale['scale']:g}) | {tool} | {phase} | {_fig(metrics['total.records'], _int)} "
-                f"| {_fig(metrics['total.seconds'])} | {_fig(metrics['total.records_per_second'], _int)} "
-                f"| {_fig(metrics['hubspot.records_per_second'], _int)} "
-                f"| {_fig(metrics['xero.records_per_second'], _int)} "
-                f"| {_fig(metrics['total.requests'], _int)} | {_fig(metrics['peak_rss_bytes'], _mib)} |"
-            )
-    return rows
-
-
-def _ratio_rows(name: str, scale: Mapping[str, Any]) -> list[str]:
-    ingest = scale["ingest"]
-    rows = []
-    for tool in ("ours", "dlt"):
-        if tool not in ingest:
-            continue
-        data = ingest[tool]
-        speed = (ingest.get("ours_over_dlt_records_per_second") or {}).get("full") if tool == "ours" else None
+    for tool, phase, metrics in _tool_phases(scale):
+        scope = _compared(metrics)
         rows.append(
-            f"| {name} | {tool} | {_fig(data['daily_over_full_seconds'], _ratio)} "
-            f"| {_fig(data['full']['total.requests'], _int)} | {_fig(data['daily']['total.requests'], _int)} "
-            f"| {_fig(data['full_over_daily_requests'], _ratio)} | {_fig(speed, _ratio)} |"
+            f"| {_label(name, scale)} ({scale['scale']:g}) | {tool} | {phase} "
+            f"| {_fig(metrics[f'{scope}.records'], _int)} | {_fig(metrics[f'{scope}.seconds'])} "
+            f"| {_fig(metrics[f'{scope}.records_per_second'], _int)} "
+            + "".join(
+                f"| {_fig(metrics[f'{vendor}.records_per_second'], _int)} " for vendor in COMPARED_VENDORS
+            )
+            + f"| {_fig(metrics[f'{scope}.requests'], _int)} | {_fig(metrics['peak_rss_bytes'], _mib)} |"
         )
     return rows
 
 
+def _vendor_cells(metrics: Mapping[str, Any], scope: str) -> str:
+    """records, rows, seconds, records/s and requests of one vendor (or a sum) in one run kind."""
+    return (
+        f"| {_fig(metrics[f'{scope}.records'], _int)} | {_fig(metrics[f'{scope}.rows'], _int)} "
+        f"| {_fig(metrics[f'{scope}.seconds'])} | {_fig(metrics[f'{scope}.records_per_second'], _int)} "
+        f"| {_fig(metrics[f'{scope}.requests'], _int)} |"
+    )
+
+
+def _vendor_rows(name: str, scale: Mapping[str, Any]) -> list[str]:
+    """Each vendor a tool read, and ours' grand total where it read more than dlt."""
+    rows = []
+    for tool, phase, metrics in _tool_phases(scale):
+        scopes = [(LABELS[vendor], vendor) for vendor in VENDORS if f"{vendor}.records" in metrics]
+        if tool == "ours" and _read_beyond_compared(scale["ingest"][tool]):
+            scopes.append(("all vendors", "total"))
+        rows.extend(
+            f"| {_label(name, scale)} | {tool} | {phase} | {label} {_vendor_cells(metrics, scope)}"
+            for label, scope in scopes
+        )
+    return rows
+
+
+def _ratio_row(prefix: str, data: Mapping[str, Any], scope: str, speedup: Mapping[str, Any] | None) -> str:
+    """Daily vs full (time and calls) of one tool summed over ``scope``, after ``prefix``'s cells."""
+    ratios = data["compared"] if scope == "compared" else data
+    return (
+        f"{prefix} | {_fig(ratios['daily_over_full_seconds'], _ratio)} "
+        f"| {_fig(data['full'][f'{scope}.requests'], _int)} "
+        f"| {_fig(data['daily'][f'{scope}.requests'], _int)} "
+        f"| {_fig(ratios['full_over_daily_requests'], _ratio)} | {_fig(speedup, _ratio)} |"
+    )
+
+
+def _ratio_rows(name: str, scale: Mapping[str, Any]) -> list[str]:
+    """Per tool, a row over the vendors both tools read (with ours' speed-up over dlt: the same
+    vendors on both sides), then ours' grand total where it read more."""
+    ingest = scale["ingest"]
+    speedup = (ingest.get("ours_over_dlt_records_per_second") or {}).get("full")
+    rows = []
+    for tool in ("ours", "dlt"):
+        if tool not in ingest:
+            continue
+        data, prefix = ingest[tool], f"| {_label(name, scale)} | {tool}"
+        compared = _compared(data["full"])
+        rows.append(
+            _ratio_row(f"{prefix} | {COMPARED_LABEL}", data, compared, speedup if tool == "ours" else None)
+        )
+        if _read_beyond_compared(data):
+            rows.append(_ratio_row(f"{prefix} | all vendors", data, "total", None))
+    return rows
+
+
 def _limit_rows(name: str, scale: Mapping[str, Any]) -> list[str]:
+    """Seconds under each limit; a dash where the tool did not call that vendor (or the run
+    predates the vendor)."""
     rows = []
     for tool in ("ours", "dlt"):
         limits = scale["ingest"].get(tool, {}).get("api_limit_seconds")
@@ -107,8 +177,10 @@ def _limit_rows(name: str, scale: Mapping[str, Any]) -> list[str]:
             continue
         for phase in ("full", "daily"):
             seconds = limits[phase]
-            cells = " | ".join(f"{seconds[key]:,.0f} s" for key in PUBLISHED_LIMITS)
-            rows.append(f"| {name} | {tool} | {phase} | {cells} |")
+            cells = " | ".join(
+                f"{seconds[key]:,.0f} s" if key in seconds else "-" for key in PUBLISHED_LIMITS
+            )
+            rows.append(f"| {_label(name, scale)} | {tool} | {phase} | {cells} |")
     return rows
 
 
@@ -121,7 +193,8 @@ def _e2e_rows(name: str, scale: Mapping[str, Any]) -> list[str]:
         metrics = e2e[phase]
         slices = " | ".join(_fig(metrics.get(f"slice.{key}")) for key in SLICE_LABELS)
         rows.append(
-            f"| {name} | {phase} | {_fig(metrics['process_seconds'])} | {_fig(metrics['run_seconds'])} "
+            f"| {_label(name, scale)} | {phase} | {_fig(metrics['process_seconds'])} "
+            f"| {_fig(metrics['run_seconds'])} "
             f"| {slices} | {_fig(metrics['peak_rss_bytes'], _mib)} |"
         )
     return rows
@@ -143,6 +216,7 @@ def _status(value: float | None, target: float, *, at_least: bool) -> str:
 def _targets(results: Mapping[str, Any]) -> list[str]:
     scales = results["scales"]
     default = scales.get("default")
+    at_default = _label("default", default) if default else "default"
     lines = ["| target | measured | status |", "|---|---|---|"]
 
     def median(figure: Mapping[str, Any] | None) -> float | None:
@@ -152,36 +226,38 @@ def _targets(results: Mapping[str, Any]) -> list[str]:
     speedup = median(with_dlt["ingest"]["ours_over_dlt_records_per_second"]["full"]) if with_dlt else None
     lines.append(
         f"| ingest >= 5x dlt's records/s (full load) "
-        f"| {_ratio(speedup) if speedup else '-'} at {name or '-'} "
+        f"| {_ratio(speedup) if speedup else '-'} at {_label(name, with_dlt) if with_dlt else '-'} "
         f"| {_status(speedup, 5.0, at_least=True)} |"
     )
     rate = median(default["ingest"]["ours"]["full"]["total.records_per_second"]) if default else None
     half = MACHINE_LIMIT_RECORDS_PER_SECOND / 2
     lines.append(
         f"| ingest >= 50 % of the machine's fetch+parse+land limit (>= {half:,.0f} records/s) "
-        f"| {_int(rate) if rate else '-'} records/s at default | {_status(rate, half, at_least=True)} |"
+        f"| {_int(rate) if rate else '-'} records/s at {at_default} | {_status(rate, half, at_least=True)} |"
     )
     fewer = median(default["ingest"]["ours"]["full_over_daily_requests"]) if default else None
     lines.append(
         f"| daily run makes >= 20x fewer API calls than a full load (default) "
-        f"| {_ratio(fewer) if fewer else '-'} | {_status(fewer, 20.0, at_least=True)} |"
+        f"| {_ratio(fewer) if fewer else '-'} at {at_default} | {_status(fewer, 20.0, at_least=True)} |"
     )
     e2e = default.get("e2e") if default else None
     demo = median(e2e["full"]["process_seconds"]) if e2e else None
     lines.append(
         f"| default-scale demo end to end <= 90 s "
-        f"| {f'{demo:,.0f} s' if demo else '-'} (process, imports included) "
+        f"| {f'{demo:,.0f} s' if demo else '-'} at {at_default} (process, imports included) "
         f"| {_status(demo, 90.0, at_least=False)} |"
     )
     daily = median(e2e["daily_over_full_run_seconds"]) if e2e else None
     lines.append(
-        f"| daily run <= 0.3 x the full run (default, end to end) | {_ratio(daily) if daily else '-'} "
+        f"| daily run <= 0.3 x the full run (default, end to end) "
+        f"| {_ratio(daily) if daily else '-'} at {at_default} "
         f"| {_status(daily, 0.3, at_least=False)} |"
     )
     large = scales.get("large")
     rss = median(large["ingest"]["ours"]["full"]["peak_rss_bytes"]) if large else None
     lines.append(
-        f"| large scale peak RSS < 4 GiB (client process) | {_mib(rss) if rss else '-'} "
+        f"| large scale peak RSS < 4 GiB (client process) "
+        f"| {_mib(rss) if rss else '-'} at {_label('large', large) if large else 'large'} "
         f"| {_status(rss, 4 * GIB, at_least=False)} |"
     )
     return lines
@@ -189,7 +265,8 @@ def _targets(results: Mapping[str, Any]) -> list[str]:
 
 def _dominates(results: Mapping[str, Any]) -> list[str]:
     lines = []
-    for name, scale in results["scales"].items():
+    for scale_name, scale in _scales(results):
+        name = _label(scale_name, scale)
         e2e = scale.get("e2e")
         if e2e:
             slices = {key: e2e["full"][f"slice.{key}"]["median"] for key in SLICE_LABELS}
@@ -200,7 +277,7 @@ def _dominates(results: Mapping[str, Any]) -> list[str]:
         dlt = scale["ingest"].get("dlt", {}).get("full")
         if dlt:
             phases = {
-                phase: sum(dlt[f"{vendor}.phase.{phase}"]["median"] for vendor in ("hubspot", "xero"))
+                phase: sum(dlt[f"{vendor}.phase.{phase}"]["median"] for vendor in COMPARED_VENDORS)
                 for phase in ("extract", "normalize", "load")
             }
             total = sum(phases.values()) or 1.0
@@ -215,9 +292,72 @@ def _dominates(results: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def _carried(results: Mapping[str, Any]) -> list[str]:
+    """Which scales were not measured by this run but kept from an earlier one, and what that
+    earlier run covered (results of schema 1 predate ConnectWise: HubSpot and Xero only)."""
+    lines = []
+    for name, scale in _scales(results):
+        origin = scale.get("carried_from")
+        if not origin:
+            continue
+        vendors = (
+            "HubSpot and Xero only, before ConnectWise was added" if origin["schema"] < 2 else "every vendor"
+        )
+        lines.append(
+            f"- † {name}: carried over from the run of {origin['measured_at']} (seed {origin['seed']}, "
+            f"sandbox day {origin['as_of']}; {vendors}); this run did not measure it."
+        )
+    return ["", *lines] if lines else []
+
+
+def _ingest_section(results: Mapping[str, Any]) -> list[str]:
+    """Ours vs dlt over the same vendors, then every vendor apart, then daily vs full."""
+    scales = _scales(results)
+    compared_rates = " | ".join(f"{LABELS[vendor]} records/s" for vendor in COMPARED_VENDORS)
+    return [
+        "## Ingest: sandbox -> landed raw tables, ours vs dlt",
+        "",
+        "The sandbox runs in its own process; requests are the sandbox's counts. *records* are API "
+        "records (HubSpot objects, owners and pipelines; Xero documents; ConnectWise time entries, "
+        "tickets, projects, agreements and their additions, companies, members and the type lists); "
+        "child rows, HubSpot's association edges and ConnectWise's daily id listing of recent time "
+        "entries (how deletions are found) are counted in *rows*, not in records. Trials alternate "
+        "(ours, dlt, ours, dlt, ...); a *daily* run follows its full load after the sandbox clock "
+        "moves one day (and the sandbox has rebuilt what it serves). The day is an ordinary "
+        "mid-month weekday: on the 1st of a quarter HubSpot recalculates every contact's score (all "
+        "of them come back modified) and on the 1st of a month the repeating invoices fall due, so "
+        "a daily run there measures that event, not a typical day.",
+        "",
+        f"dlt reads {COMPARED_LABEL} only, so this table and every ours / dlt ratio sum those two "
+        "vendors for both tools (ours' ConnectWise figures are in the next table; its grand total "
+        "is never set against dlt's). Peak RSS is the whole client process (ours lands ConnectWise "
+        "in it too).",
+        "",
+        f"| scale | tool | run | records | seconds | records/s | {compared_rates} | requests | peak RSS |",
+        "|---|---|---|---|---|---|" + "---|" * len(COMPARED_VENDORS) + "---|---|",
+        *(row for name, scale in scales for row in _ingest_rows(name, scale)),
+        "",
+        "Per vendor: every vendor each tool read (ours also ConnectWise PSA), and ours' total over "
+        "all of them.",
+        "",
+        "| scale | tool | run | vendor | records | rows | seconds | records/s | requests |",
+        "|---|---|---|---|---|---|---|---|---|",
+        *(row for name, scale in scales for row in _vendor_rows(name, scale)),
+        "",
+        "| scale | tool | vendors | daily / full time | requests, full | requests, daily "
+        "| full / daily requests | ours / dlt records/s |",
+        "|---|---|---|---|---|---|---|---|",
+        *(row for name, scale in scales for row in _ratio_rows(name, scale)),
+        "",
+        "dlt reads HubSpot whole every run (list endpoints take no modified-since filter; rest_api "
+        "cannot express search's 10,000-result window restart), and Xero incrementally "
+        "(its own cursor on `UpdatedDateUTC` sent as `If-Modified-Since`).",
+    ]
+
+
 def render(results: Mapping[str, Any]) -> str:
     """The whole page."""
-    scales = results["scales"]
+    scales = _scales(results)
     lines = [
         "# Benchmarks",
         "",
@@ -227,6 +367,7 @@ def render(results: Mapping[str, Any]) -> str:
         f"Measured {results['started_at']} in {results['duration_seconds'] / 60:,.0f} min, "
         f"seed {results['settings']['seed']}, sandbox day {results['settings']['as_of']}. "
         "Every figure is the median of n runs with the minimum and maximum in brackets.",
+        *_carried(results),
         "",
         *_machine(results["machine"]),
         "",
@@ -238,39 +379,18 @@ def render(results: Mapping[str, Any]) -> str:
         "",
         REPRODUCE,
         "",
-        "## Ingest: sandbox -> landed raw tables, ours vs dlt",
-        "",
-        "The sandbox runs in its own process; requests are the sandbox's counts. *records* are API "
-        "records (HubSpot objects, owners and pipelines; Xero documents), the same set for both "
-        "tools; child rows and association edges are not counted. Trials alternate "
-        "(ours, dlt, ours, dlt, ...); a *daily* run follows its full load after the sandbox clock "
-        "moves one day. The day is an ordinary mid-month weekday: on the 1st of a quarter HubSpot "
-        "recalculates every contact's score (all of them come back modified) and on the 1st of a "
-        "month the repeating invoices fall due, so a daily run there measures that event, not a "
-        "typical day.",
-        "",
-        "| scale | tool | run | records | seconds | records/s | HubSpot records/s | Xero records/s "
-        "| requests | peak RSS |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-        *(row for name, scale in scales.items() for row in _ingest_rows(name, scale)),
-        "",
-        "| scale | tool | daily / full time | requests, full | requests, daily | full / daily requests "
-        "| ours / dlt records/s |",
-        "|---|---|---|---|---|---|---|",
-        *(row for name, scale in scales.items() for row in _ratio_rows(name, scale)),
-        "",
-        "dlt reads HubSpot whole every run (list endpoints take no modified-since filter; rest_api "
-        "cannot express search's 10,000-result window restart), and Xero incrementally "
-        "(its own cursor on `UpdatedDateUTC` sent as `If-Modified-Since`).",
+        *_ingest_section(results),
         "",
         "## API calls under the published rate limits",
         "",
         "Least wall time the calls of one run need against the real services (calls / limit; "
-        "HubSpot search calls priced at the burst budget).",
+        "HubSpot search calls priced at the burst budget). ConnectWise publishes no fixed quota: "
+        "60 requests a minute is a figure from third-party write-ups, used here as a conservative "
+        "assumption. A dash: the tool does not read that vendor, or the run predates it.",
         "",
         "| scale | tool | run | " + " | ".join(label for _, label, _ in PUBLISHED_LIMITS.values()) + " |",
         "|---|---|---|" + "---|" * len(PUBLISHED_LIMITS),
-        *(row for name, scale in scales.items() for row in _limit_rows(name, scale)),
+        *(row for name, scale in scales for row in _limit_rows(name, scale)),
         "",
         "## End to end: `materialize_all` as `make demo` runs it",
         "",
@@ -280,13 +400,13 @@ def render(results: Mapping[str, Any]) -> str:
         "",
         "| scale | run | process s | run s | " + " | ".join(SLICE_LABELS.values()) + " | peak RSS |",
         "|---|---|---|---|" + "---|" * len(SLICE_LABELS) + "---|",
-        *(row for name, scale in scales.items() for row in _e2e_rows(name, scale)),
+        *(row for name, scale in scales for row in _e2e_rows(name, scale)),
         "",
         "| scale | daily / full run time |",
         "|---|---|",
         *(
-            f"| {name} | {_fig(scale['e2e']['daily_over_full_run_seconds'], _ratio)} |"
-            for name, scale in scales.items()
+            f"| {_label(name, scale)} | {_fig(scale['e2e']['daily_over_full_run_seconds'], _ratio)} |"
+            for name, scale in scales
             if scale.get("e2e")
         ),
         "",
@@ -297,9 +417,9 @@ def render(results: Mapping[str, Any]) -> str:
         "## Sandbox",
         "",
         *(
-            f"- {name}: started in {scale['ingest']['sandbox']['start_seconds']:,.1f} s, peak RSS "
-            f"{_mib(scale['ingest']['sandbox']['peak_rss_bytes'] or 0)} (its own process)."
-            for name, scale in scales.items()
+            f"- {_label(name, scale)}: started in {scale['ingest']['sandbox']['start_seconds']:,.1f} s, "
+            f"peak RSS {_mib(scale['ingest']['sandbox']['peak_rss_bytes'] or 0)} (its own process)."
+            for name, scale in scales
         ),
         "",
     ]

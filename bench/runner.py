@@ -27,12 +27,19 @@ from bench.limits import seconds_under_limits
 from bench.machine import describe_machine
 from bench.sandbox_process import REPO_ROOT, SandboxProcess, SandboxSpec
 from bench.stats import Figure, figures, ratio
+from bench.vendors import COMPARED_VENDORS, VENDORS
 
 log = logging.getLogger("bench")
 
 PHASES = ("full", "daily")
-VENDORS = ("hubspot", "xero")
+SCOPES = ("total", "compared")
+"""Sums over vendors in the flat metrics: ``total.*`` every vendor the run read, ``compared.*``
+the :data:`COMPARED_VENDORS`."""
 COUNTS = ("seconds", "cpu_seconds", "records", "rows", "requests", "token_requests")
+SCHEMA = 2
+"""``bench-results.json`` layout. 2: ConnectWise measured, ``compared.*`` sums and ratios, per-scale
+``measured_at`` and ``carried_from``. 1: HubSpot and Xero only (``total.*`` is what 2 calls
+``compared.*``)."""
 
 
 @dataclass(frozen=True)
@@ -86,16 +93,24 @@ def run_child(task: str, args: Mapping[str, Any], workdir: Path) -> tuple[dict[s
     return json.loads(out_path.read_text()), seconds
 
 
+def _in_scope(scope: str, vendor: str) -> bool:
+    """Whether ``vendor``'s counts add into the ``scope`` sum (see :data:`SCOPES`)."""
+    return scope == "total" or vendor in COMPARED_VENDORS
+
+
 def flatten_ingest(result: Mapping[str, Any]) -> dict[str, float]:
-    """One ingest run as flat metrics: ``<vendor>.<count>``, ``total.*``, rates, phases, memory."""
+    """One ingest run as flat metrics: ``<vendor>.<count>``, the :data:`SCOPES` sums, rates per
+    vendor and scope, dlt's phases, memory."""
     flat: dict[str, float] = {}
     for vendor, counts in result["vendors"].items():
         for name in COUNTS:
             flat[f"{vendor}.{name}"] = counts[name]
-            flat[f"total.{name}"] = flat.get(f"total.{name}", 0) + counts[name]
+            for scope in SCOPES:
+                if _in_scope(scope, vendor):
+                    flat[f"{scope}.{name}"] = flat.get(f"{scope}.{name}", 0) + counts[name]
         for phase, seconds in counts.get("phases", {}).items():
             flat[f"{vendor}.phase.{phase}"] = seconds
-    for scope in (*result["vendors"], "total"):
+    for scope in (*result["vendors"], *SCOPES):
         seconds = flat[f"{scope}.seconds"]
         flat[f"{scope}.records_per_second"] = flat[f"{scope}.records"] / seconds if seconds else 0.0
         flat[f"{scope}.rows_per_second"] = flat[f"{scope}.rows"] / seconds if seconds else 0.0
@@ -150,28 +165,45 @@ def ingest_session(plan: ScalePlan, settings: Settings, scratch: Path) -> dict[s
             continue
         out[tool] = {phase: _figures_json(samples) for phase, samples in phases.items()}
         out[tool]["samples"] = phases
-        out[tool]["daily_over_full_seconds"] = _paired(
-            phases["daily"], phases["full"], lambda d, f: ratio(d["total.seconds"], f["total.seconds"])
-        )
-        out[tool]["full_over_daily_requests"] = _paired(
-            phases["full"], phases["daily"], lambda f, d: ratio(f["total.requests"], d["total.requests"])
-        )
+        out[tool].update(_daily_vs_full(phases, "total"))
+        out[tool]["compared"] = _daily_vs_full(phases, "compared")
         out[tool]["api_limit_seconds"] = {
-            phase: seconds_under_limits(
-                {v: Figure.of(s[f"{v}.requests"] for s in samples).median for v in VENDORS}
-            )
-            for phase, samples in phases.items()
+            phase: seconds_under_limits(_median_requests(samples)) for phase, samples in phases.items()
         }
     if runs["dlt"]["full"]:
         out["ours_over_dlt_records_per_second"] = {
             phase: _paired(
                 runs["ours"][phase],
                 runs["dlt"][phase],
-                lambda o, d: ratio(o["total.records_per_second"], d["total.records_per_second"]),
+                lambda o, d: ratio(o["compared.records_per_second"], d["compared.records_per_second"]),
             )
             for phase in PHASES
         }
     return out
+
+
+def _daily_vs_full(phases: Mapping[str, Sequence[Mapping[str, float]]], scope: str) -> dict[str, Any]:
+    """The daily run's time over its full load's, and the full load's calls over the daily run's,
+    per trial, summed over ``scope``: what the incremental reading saves."""
+    return {
+        "daily_over_full_seconds": _paired(
+            phases["daily"], phases["full"], lambda d, f: ratio(d[f"{scope}.seconds"], f[f"{scope}.seconds"])
+        ),
+        "full_over_daily_requests": _paired(
+            phases["full"],
+            phases["daily"],
+            lambda f, d: ratio(f[f"{scope}.requests"], d[f"{scope}.requests"]),
+        ),
+    }
+
+
+def _median_requests(samples: Sequence[Mapping[str, float]]) -> dict[str, float]:
+    """Median calls per vendor the tool read (a vendor it never calls is left out, not priced at 0)."""
+    return {
+        vendor: Figure.of(s[f"{vendor}.requests"] for s in samples).median
+        for vendor in VENDORS
+        if f"{vendor}.requests" in samples[0]
+    }
 
 
 def e2e_session(plan: ScalePlan, settings: Settings, scratch: Path) -> dict[str, Any] | None:
@@ -222,11 +254,13 @@ def run(settings: Settings) -> dict[str, Any]:
         scratch = Path(tmp)
         for plan in settings.plans:
             log.info("scale %s (%s): ingest", plan.name, plan.scale)
-            scales[plan.name] = {"scale": plan.scale, "ingest": ingest_session(plan, settings, scratch)}
+            measured_at = datetime.now(UTC).isoformat(timespec="seconds")
+            ingest = ingest_session(plan, settings, scratch)
+            scales[plan.name] = {"scale": plan.scale, "measured_at": measured_at, "ingest": ingest}
             log.info("scale %s (%s): end to end", plan.name, plan.scale)
             scales[plan.name]["e2e"] = e2e_session(plan, settings, scratch)
     return {
-        "schema": 1,
+        "schema": SCHEMA,
         "started_at": started.isoformat(timespec="seconds"),
         "duration_seconds": (datetime.now(UTC) - started).total_seconds(),
         "machine": describe_machine(),
@@ -249,3 +283,29 @@ def plans_for(
         overrides = {"ours_runs": runs, "dlt_runs": dlt_runs, "e2e_runs": e2e_runs}
         chosen.append(replace(plan, **{k: v for k, v in overrides.items() if v is not None}))
     return tuple(chosen)
+
+
+def carry_over(document: dict[str, Any], previous: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``document`` with the scales of ``previous`` it did not measure, each marked ``carried_from``
+    (when, on which settings and results schema it was measured): a run of some scales
+    (``--scales small``) then leaves the others' figures on the page, labelled as older, instead of
+    dropping them."""
+    if not previous:
+        return document
+    scales = dict(document["scales"])
+    for name, scale in previous.get("scales", {}).items():
+        if name in scales:
+            continue
+        scales[name] = {**scale, "carried_from": scale.get("carried_from") or _origin(scale, previous)}
+    return {**document, "scales": scales}
+
+
+def _origin(scale: Mapping[str, Any], document: Mapping[str, Any]) -> dict[str, Any]:
+    """When and how ``document`` measured ``scale``: what the page says of a carried-over scale.
+    Schema 1 kept no per-scale time; its run's start stands in."""
+    return {
+        "measured_at": scale.get("measured_at", document["started_at"]),
+        "schema": document.get("schema", 1),
+        "seed": document["settings"]["seed"],
+        "as_of": document["settings"]["as_of"],
+    }

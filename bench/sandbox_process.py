@@ -2,8 +2,9 @@
 
 ``python -m sandbox serve --port 0`` prints the URLs and credentials as ``export`` lines;
 :class:`SandboxProcess` starts it, reads them, and offers the control API the benchmark needs:
-request counts as the *server* saw them (``/_sandbox/stats``), the clock (``/_sandbox/advance``)
-and the process's own peak memory (the control calls are in :mod:`bench.control`).
+request counts as the *server* saw them (``/_sandbox/stats``), the clock (``/_sandbox/advance``,
+which rebuilds every served view before it answers) and the process's own peak memory (the control
+calls are in :mod:`bench.control`).
 """
 
 from __future__ import annotations

@@ -9,12 +9,13 @@ transport errors are retried by the shared session.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import requests
 
 from connectors.connectwise.config import ACCEPT, ConnectWiseConfig
-from connectors.http import HttpClient, retry_after_seconds, server_says
+from connectors.http import HttpClient, retry_after_seconds, server_says, server_time_ms
 
 T = TypeVar("T")
 
@@ -75,6 +76,13 @@ class ConnectWiseClient:
         """``GET {base_url}/{path}``: the response (``Link`` and ``Date`` headers) and the decoded body."""
         sent = {**self.headers, **(headers or {})}
         return self.http.request("GET", self.url(path), params=params, headers=sent, decode=decode)
+
+    def server_now(self, path: str) -> datetime:
+        """The PSA's clock: the ``Date`` header of a cheap ``{path}/count`` call. Windows and refresh
+        intervals are measured on it, not on this machine's clock, so a site in another zone (or
+        the sandbox at its simulated day) is read for the days it has."""
+        response, _ = self.get(f"{path.rstrip('/')}/count", decode=lambda body: body)
+        return datetime.fromtimestamp(server_time_ms(response) / 1000, tz=UTC)
 
     def url(self, path: str) -> str:
         return f"{self.config.base_url.rstrip('/')}/{path.lstrip('/')}"

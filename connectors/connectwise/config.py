@@ -32,7 +32,10 @@ class ConnectWiseConfig:
     ``lastUpdated >= [...]`` condition: the API stamps whole seconds and a record saved in the same
     second as the previous run's last page would otherwise be missed; rows read twice merge by id.
     ``deletion_window`` is how far back time entries are re-listed (ids only) to find hard deletes,
-    which the API reports nowhere else. ``requests_per_minute`` paces the client (ConnectWise
+    which the API reports nowhere else. ``additions_full_refresh``: how often agreement additions
+    are re-read for every active agreement (one call each) rather than only for the agreements
+    changed since the last run, in case an addition's edit does not touch its agreement's
+    ``lastUpdated`` (the API does not say). ``requests_per_minute`` paces the client (ConnectWise
     documents no quota; cloud tenants answer 429 with ``Retry-After`` under load).
     Secrets never appear in ``repr``.
     """
@@ -44,6 +47,7 @@ class ConnectWiseConfig:
     base_url: str = "https://api-na.myconnectwise.net/v4_6_release/apis/3.0"
     overlap: timedelta = timedelta(minutes=5)
     deletion_window: timedelta = timedelta(days=120)
+    additions_full_refresh: timedelta = timedelta(days=7)
     page_size: int = 1000
     requests_per_minute: int = 240
     http: HttpSettings = field(default_factory=HttpSettings)

@@ -12,7 +12,8 @@ merge by id (newest ``lastUpdated`` wins). State: ``{"last_updated": "<ISO 8601>
 
 Deletions: the API keeps no tombstones. Companies are soft-deleted (``deletedFlag``, landed as
 ``_is_deleted``). Agreement additions are re-read whole per agreement (one that is gone is marked
-deleted). Time entries, the records labour cost is summed from, are re-listed by id for every UTC
+deleted): the agreements changed since the last run, and once a week every active one. Time
+entries, the records labour cost is summed from, are re-listed by id for every UTC
 day of ``deletion_window`` (``fields=id,timeStart``, about 1,000 ids a call): an id stored for a
 listed day but missing from the listing was deleted. Tickets, projects and agreements deleted
 outright are not detected (their hours live on the time entries).
@@ -41,7 +42,6 @@ from connectors.connectwise.tables import (
     TIME_ENTRY_IDS,
     Endpoint,
 )
-from connectors.http import server_time_ms
 from connectors.paging import PageProgress
 
 FORWARD_ONLY = {"pagination-type": "forward-only"}
@@ -139,9 +139,12 @@ class ConnectWiseStream(Stream):
 
 
 class AgreementAdditionsStream(FixedTablesStream):
-    """Each agreement's additions, read whole: every agreement on the first run, then those still
-    active or changed since the last run (an addition of a cancelled, unchanged agreement cannot
-    change). State: the newest agreement ``lastUpdated`` seen."""
+    """Each agreement's additions, read whole (one call per agreement, there is no list across
+    agreements): every agreement on the first run; every active agreement and every one changed
+    since the last run once ``additions_full_refresh`` has passed on the PSA's clock since the
+    last such pass; otherwise only the agreements changed since the last run (a daily run of a
+    quiet week costs a handful of calls). State: the newest agreement ``lastUpdated`` seen and
+    when the last wide pass ran."""
 
     vendor = "connectwise"
     name = "agreement_additions"
@@ -152,10 +155,17 @@ class AgreementAdditionsStream(FixedTablesStream):
 
     @names_stream
     def read(self, state: Mapping[str, Any] | None) -> StreamOutput:
-        newest, bound = _since(state, self._client.config.overlap)
-        conditions = (
-            f'agreementStatus = "Active" OR lastUpdated >= [{iso(bound)}]' if bound is not None else None
-        )
+        config = self._client.config
+        newest, bound = _since(state, config.overlap)
+        now = self._client.server_now(AGREEMENTS.path)
+        last_wide = _parse_iso(str(state["wide_pass_at"])) if state and state.get("wide_pass_at") else None
+        wide = last_wide is None or now - last_wide >= config.additions_full_refresh
+        if bound is None:
+            conditions = None
+        elif wide:
+            conditions = f'agreementStatus = "Active" OR lastUpdated >= [{iso(bound)}]'
+        else:
+            conditions = f"lastUpdated >= [{iso(bound)}]"
         agreements: list[int] = []
         for items in forward_pages(
             self._client,
@@ -175,7 +185,7 @@ class AgreementAdditionsStream(FixedTablesStream):
             ]
             if parts:
                 yield AGREEMENT_ADDITIONS.name, pa.concat_batches(parts)
-        return _state(newest)
+        return {**_state(newest), "wide_pass_at": iso(now if wide or last_wide is None else last_wide)}
 
     def _additions(self, agreement: int) -> pa.RecordBatch | None:
         """One agreement's additions, with ``agreementId`` set from the path (the body may omit it)."""
@@ -203,9 +213,7 @@ class TimeEntryIdsStream(FixedTablesStream):
 
     @names_stream
     def read(self, state: Mapping[str, Any] | None) -> StreamOutput:
-        path = f"{TIME_ENTRIES.path}/count"
-        response, _ = self._client.get(path, decode=lambda body: body)
-        now = datetime.fromtimestamp(server_time_ms(response) / 1000, tz=UTC)
+        now = self._client.server_now(TIME_ENTRIES.path)
         first_day = (now - self._client.config.deletion_window).date()
         start = datetime(first_day.year, first_day.month, first_day.day, tzinfo=UTC)
         for items in forward_pages(

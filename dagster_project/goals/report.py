@@ -15,6 +15,7 @@ from pathlib import Path
 
 from dagster_project.config.goals import GoalsFileError
 from dagster_project.goals.checks import Severity
+from dagster_project.goals.contribution_table import read_least_contributing, render_least_contributing
 from dagster_project.goals.evaluation import GoalOutcome, evaluate_goals, goals_to_judge, read_pacing
 from dagster_project.goals.landing import GOALS_TABLE
 from dagster_project.goals.pacing_table import goal_status_report
@@ -62,12 +63,13 @@ class GoalsReport:
 
 
 def goals_report(warehouse: Path, goals_file: Path) -> GoalsReport:
-    """The pacing table, the work-backwards plan and the goal check outcomes, as printed at the end
-    of ``make demo``."""
+    """The pacing table, the work-backwards plan, the clients that cost the most to serve and the
+    goal check outcomes, as printed at the end of ``make demo``."""
     outcomes, error = _judge(warehouse, goals_file)
     plan = render_goal_plan(read_goal_plan(warehouse))
+    clients = render_least_contributing(read_least_contributing(warehouse))
     verdicts = {outcome.line.goal_target_id: outcome.verdict for outcome in outcomes}
-    blocks = [goal_status_report(warehouse, verdicts), plan, render_goal_outcomes(outcomes)]
+    blocks = [goal_status_report(warehouse, verdicts), plan, clients, render_goal_outcomes(outcomes)]
     return GoalsReport("\n\n".join(block for block in blocks if block), error)
 
 

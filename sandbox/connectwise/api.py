@@ -92,6 +92,11 @@ class ConnectwiseApi(VendorApi):
             "GET", base + r"finance/agreements/(?P<parentId>\d+)/additions(?P<count>/count)?", self.listing
         )
 
+    def warm(self) -> None:
+        """Build every entity's records for the current clock now (see ``HubspotApi.warm``)."""
+        for entity in (*RESOURCES.values(), "additions"):
+            self.business.connectwise_records(entity)
+
     # -- cross-cutting ---------------------------------------------------------------------------
     def authenticate(self, request: ApiRequest) -> ApiResponse | None:
         scheme, _, encoded = (request.headers.get("Authorization") or "").partition(" ")

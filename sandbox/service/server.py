@@ -122,9 +122,10 @@ class SandboxApp:
         self._vendors = sorted(vendors, key=lambda v: len(v.prefix), reverse=True)
 
     def warm(self) -> None:
-        """Rebuild what both vendors serve for the current clock (otherwise built on first request)."""
+        """Rebuild what every vendor serves for the current clock (otherwise built on first request)."""
         self.hubspot.warm()
         self.xero.warm()
+        self.connectwise.warm()
 
     def date_header(self) -> str:
         return http_date(self.business.now)

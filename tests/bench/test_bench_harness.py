@@ -14,11 +14,12 @@ from xero_report_rows import landed_report_rows
 from bench.__main__ import DOCS, RESULTS
 from bench.e2e import SLICES, Step, split, steps_from_events
 from bench.report import render
-from bench.runner import ScalePlan, Settings, ingest_session
+from bench.runner import ScalePlan, Settings, carry_over, flatten_ingest, ingest_session
 from bench.stats import Figure
 from connectors.hubspot.objects import OBJECT_KINDS
 from connectors.xero.tables import ENDPOINTS
 from dagster_project.defs.resources import CREDENTIAL_VARS
+from sandbox.connectwise.api import RESOURCES as CONNECTWISE_RESOURCES
 from sandbox.simulation.business import SimulatedBusiness
 from sandbox.simulation.config import SandboxConfig
 
@@ -58,15 +59,69 @@ def test_the_split_accounts_for_every_second_of_the_run() -> None:
     assert sum(slices.values()) == pytest.approx(21.0)
 
 
-def _api_records(config: SandboxConfig) -> int:
-    """What the sandbox serves as records: HubSpot objects (live and archived), owners, pipelines and
-    exchange rates, Xero documents -- counted from the simulation, not from either client."""
-    business = SimulatedBusiness(config)
+def _api_records(business: SimulatedBusiness) -> int:
+    """What the sandbox serves as HubSpot and Xero records: HubSpot objects (live and archived),
+    owners, pipelines and exchange rates, Xero documents -- counted from the simulation, not from
+    either client."""
     hubspot = sum(len(business.hubspot_records(kind.object_type)) for kind in OBJECT_KINDS)
     hubspot += len(business.hubspot_owners()) + len(business.hubspot_pipelines("deals"))
     hubspot += len(business.hubspot_exchange_rates())
     xero = sum(len(business.xero_collection(endpoint.path)) for endpoint in ENDPOINTS)
     return hubspot + xero + landed_report_rows(business)
+
+
+def _psa_records(business: SimulatedBusiness) -> int:
+    """What the sandbox serves as ConnectWise records: every listed entity and every agreement's
+    additions (a full load reads them all; the id listing of recent time entries is not records)."""
+    entities = (*CONNECTWISE_RESOURCES.values(), "additions")
+    return sum(len(business.connectwise_records(entity)) for entity in entities)
+
+
+def test_ours_vs_dlt_sums_only_the_vendors_dlt_reads() -> None:
+    """ConnectWise counts in ours' total but not in the ``compared`` sum every ratio with dlt uses."""
+    counts = {
+        "seconds": 2.0,
+        "cpu_seconds": 1.0,
+        "records": 100,
+        "rows": 150,
+        "requests": 4,
+        "token_requests": 0,
+    }
+    result = {
+        "vendors": {vendor: counts for vendor in ("hubspot", "xero", "connectwise")},
+        "peak_rss_bytes": 1,
+    }
+    flat = flatten_ingest(result)
+    assert (flat["total.records"], flat["compared.records"], flat["connectwise.records"]) == (300, 200, 100)
+    assert flat["compared.records_per_second"] == 200 / 4.0
+    assert flat["total.requests"] == 12 and flat["compared.requests"] == 8
+
+
+def test_a_partial_run_keeps_the_other_scales_marked_as_carried_over() -> None:
+    previous = {
+        "schema": 1,
+        "started_at": "2026-12-01T12:42:55+00:00",
+        "settings": {"seed": 42, "as_of": "2026-06-16"},
+        "scales": {"small": {"scale": 0.2, "old": True}, "large": {"scale": 10.0}},
+    }
+    document = {
+        "schema": 2,
+        "started_at": "2027-01-01T00:00:00+00:00",
+        "settings": {"seed": 42, "as_of": "2026-06-16"},
+        "scales": {"small": {"scale": 0.2, "measured_at": "2027-01-01T00:00:00+00:00"}},
+    }
+    merged = carry_over(document, previous)
+    assert merged["scales"]["small"] == document["scales"]["small"]
+    assert merged["scales"]["large"]["carried_from"] == {
+        "measured_at": "2026-12-01T12:42:55+00:00",
+        "schema": 1,
+        "seed": 42,
+        "as_of": "2026-06-16",
+    }
+    again = carry_over({**document, "scales": {}}, merged)
+    assert again["scales"]["large"]["carried_from"] == merged["scales"]["large"]["carried_from"]
+    assert again["scales"]["small"]["carried_from"]["measured_at"] == "2027-01-01T00:00:00+00:00"
+    assert carry_over(document, None) is document
 
 
 def test_a_tiny_ingest_session_reports_medians_of_its_real_runs(tmp_path: Path) -> None:
@@ -75,10 +130,17 @@ def test_a_tiny_ingest_session_reports_medians_of_its_real_runs(tmp_path: Path) 
     assert "dlt" not in session and session["order"] == ["ours", "ours"]
     full, daily = ours["samples"]["full"], ours["samples"]["daily"]
     assert len(full) == len(daily) == TINY.ours_runs
-    assert full[0]["total.records"] == _api_records(SandboxConfig(seed=5, scale=0.02, as_of=SETTINGS.as_of))
+    business = SimulatedBusiness(SandboxConfig(seed=5, scale=0.02, as_of=SETTINGS.as_of))
+    assert full[0]["compared.records"] == _api_records(business)
+    assert full[0]["connectwise.records"] == _psa_records(business)
+    assert full[0]["total.records"] == full[0]["compared.records"] + full[0]["connectwise.records"]
     for phase, samples in ours["samples"].items():
         for key in ("total.seconds", "total.records_per_second", "hubspot.requests", "peak_rss_bytes"):
             assert ours[phase][key] == Figure.of(s[key] for s in samples).as_json(), (phase, key)
+        for count in ("records", "rows", "seconds", "records_per_second", "requests"):
+            key = f"connectwise.{count}"
+            assert ours[phase][key] == Figure.of(s[key] for s in samples).as_json(), (phase, key)
+            assert ours[phase][key]["min"] > 0, (phase, key)
     assert all(d["total.requests"] < f["total.requests"] for f, d in zip(full, daily, strict=True))
     assert (
         ours["full_over_daily_requests"]
@@ -86,8 +148,16 @@ def test_a_tiny_ingest_session_reports_medians_of_its_real_runs(tmp_path: Path) 
             f["total.requests"] / d["total.requests"] for f, d in zip(full, daily, strict=True)
         ).as_json()
     )
-    assert ours["api_limit_seconds"]["full"]["hubspot_100_per_10s"] == pytest.approx(
-        ours["full"]["hubspot.requests"]["median"] / 10
+    assert (
+        ours["compared"]["full_over_daily_requests"]
+        == Figure.of(
+            f["compared.requests"] / d["compared.requests"] for f, d in zip(full, daily, strict=True)
+        ).as_json()
+    )
+    limits = ours["api_limit_seconds"]["full"]
+    assert limits["hubspot_100_per_10s"] == pytest.approx(ours["full"]["hubspot.requests"]["median"] / 10)
+    assert limits["connectwise_60_per_minute"] == pytest.approx(
+        ours["full"]["connectwise.requests"]["median"]
     )
     assert session["sandbox"]["start_seconds"] > 0
 

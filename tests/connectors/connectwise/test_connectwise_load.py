@@ -146,3 +146,19 @@ def test_a_wrong_private_key_says_which_variables_to_check_and_never_shows_the_k
     with pytest.raises(AuthenticationError) as error:
         next(stream.read(None))
     assert "CONNECTWISE_PRIVATE_KEY" in str(error.value) and "not-the-key-9f8e7d" not in str(error.value)
+
+
+def test_a_day_later_additions_are_read_for_the_changed_agreements_only(
+    sb: Sandbox, make_config: Callable[..., ConnectWiseConfig], tmp_path: Path
+) -> None:
+    """One call per agreement is the cost of additions; a daily run pays it only for the agreements
+    that changed (the wide pass over every active one waits a week on the PSA's clock)."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    land_all(make_config(), warehouse)
+    active = sum(a.get("agreementStatus") == "Active" for a in sb.business.connectwise_records("agreements"))
+    sb.advance(1)
+    stream = next(s for s in connectwise_streams(make_config()) if s.name == "agreement_additions")
+    with duckdb.connect(str(warehouse)) as con:
+        landing = land_stream(con, stream)
+    assert landing.timings.requests < active / 4, (landing.timings.requests, active)
+    assert live_ids(warehouse, "agreement_additions") == served_ids(sb, "additions")
