@@ -15,3 +15,13 @@
 {% macro money(column, scale=2) -%}
     cast({{ column }} as decimal(18, {{ scale }}))
 {%- endmacro %}
+
+{#-
+    The columns every ConnectWise PSA staging model ends with: the record's last change (its
+    _info.lastUpdated, the incremental cursor), the deleted flag and when the row was landed.
+-#}
+{% macro connectwise_record_columns() -%}
+    {{ utc('lastUpdated') }} as updated_at,
+    _is_deleted as is_deleted,
+    {{ utc('_loaded_at') }} as loaded_at
+{%- endmacro %}

@@ -399,5 +399,23 @@ def test_the_profitability_page_shows_the_pnl_and_mrr(site: str, exported: Expor
     kpis = next(row for table in page.tables for row in table if "EBITDA" in row)
     assert kpis["Month"] == month_label(kpi_month)
     assert_shows(kpis["EBITDA"], float(ebitda), 1)
-    # P&L, margin rates, lines of business, top clients, revenue by lead source, MRR movements, MRR
-    assert page.charts == 7
+    [(least, contribution, hours)] = exported.query(
+        """
+        with as_of as (select max(month_start) as month_start from marts.mart_client_contribution_monthly)
+        select coalesce(client_name, client_id), sum(contribution), sum(labour_hours)
+        from marts.mart_client_contribution_monthly as clients, as_of
+        where clients.month_start >= as_of.month_start - interval 3 month
+            and clients.month_start < as_of.month_start
+        group by client_id, client_name
+        order by sum(contribution), 1
+        limit 1
+        """
+    )
+    shown = next(
+        row for table in page.tables for row in table if row.get("Client") == least and "Contribution" in row
+    )
+    assert_shows(shown["Contribution"], float(contribution), 1)
+    assert float(shown["Hours"].replace(",", "")) == pytest.approx(hours, abs=0.0501)  # one decimal shown
+    # P&L, margin rates, lines of business, client contribution, top clients, revenue by lead source,
+    # MRR movements, MRR
+    assert page.charts == 8

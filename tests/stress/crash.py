@@ -62,7 +62,7 @@ def snapshot(warehouse: Path) -> Snapshot:
         ).fetchone()[0]
         query = "select vendor, stream, state from raw_meta.stream_state"
         rows = con.execute(query).fetchall() if exists else []
-    tables = fingerprints(warehouse, ("raw_hubspot", "raw_xero"))
+    tables = fingerprints(warehouse, tuple(source.catalog.raw_schema for source in SOURCES))
     return Snapshot(tables=tables, cursors={(vendor, stream): state for vendor, stream, state in rows})
 
 

@@ -33,6 +33,7 @@ from connectors.http import HttpSettings
 from dagster_project.definitions import defs as load_definitions
 from dagster_project.defs.jobs import LAND_RAW
 from dagster_project.defs.resources import (
+    ConnectWiseResource,
     HttpResource,
     HubspotResource,
     SandboxResource,
@@ -147,7 +148,7 @@ def skipped_waits_http(waits: SkippedWaits) -> HttpResource:
 
 
 def sandbox_resources(sandbox: Sandbox, warehouse: Path, waits: SkippedWaits) -> dict[str, Any]:
-    """The run's warehouse and both vendors, bound to ``sandbox`` as real credentials would be."""
+    """The run's warehouse and every vendor, bound to ``sandbox`` as real credentials would be."""
     http = skipped_waits_http(waits)
     idle = SandboxResource()  # both vendors have credentials: the embedded sandbox never starts
     env = sandbox.env()
@@ -168,6 +169,16 @@ def sandbox_resources(sandbox: Sandbox, warehouse: Path, waits: SkippedWaits) ->
             token_url=env["XERO_TOKEN_URL"],
             connections_url=env["XERO_CONNECTIONS_URL"],
             token_store=str(warehouse.parent / "xero_token.json"),
+            sandbox=idle,
+            http=http,
+        ),
+        "connectwise": ConnectWiseResource(
+            source="real",
+            company_id=env["CONNECTWISE_COMPANY_ID"],
+            public_key=env["CONNECTWISE_PUBLIC_KEY"],
+            private_key=env["CONNECTWISE_PRIVATE_KEY"],
+            client_id=env["CONNECTWISE_CLIENT_ID"],
+            base_url=env["CONNECTWISE_BASE_URL"],
             sandbox=idle,
             http=http,
         ),

@@ -23,8 +23,10 @@ from pathlib import Path
 
 import duckdb
 
+from connectors.registry import SOURCES
+
 LOAD_TIME_COLUMNS = frozenset({"_loaded_at", "committed_at"})
-RAW_SCHEMAS = ("raw_hubspot", "raw_xero", "raw_config", "raw_meta")
+RAW_SCHEMAS = (*(source.catalog.raw_schema for source in SOURCES), "raw_config", "raw_meta")
 MART_SCHEMAS = ("marts",)
 DOUBLE_ABS_TOLERANCE = 1.0001e-4
 DOUBLE_REL_TOLERANCE = 1e-9

@@ -18,9 +18,7 @@ renamed as (
         billcustomer as bill_customer,
         {{ utc('effectiveDate') }} as effective_at,
         {{ utc('cancelledDate') }} as cancelled_at,
-        {{ utc('lastUpdated') }} as updated_at,
-        _is_deleted as is_deleted,
-        {{ utc('_loaded_at') }} as loaded_at
+        {{ connectwise_record_columns() }}
     from source
 )
 

@@ -9,9 +9,7 @@ renamed as (
         billtime as bill_time,
         applicationunits as application_units,
         coalesce(inactiveflag, false) as is_inactive,
-        {{ utc('lastUpdated') }} as updated_at,
-        _is_deleted as is_deleted,
-        {{ utc('_loaded_at') }} as loaded_at
+        {{ connectwise_record_columns() }}
     from source
 )
 

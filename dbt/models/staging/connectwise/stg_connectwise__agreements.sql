@@ -19,9 +19,7 @@ renamed as (
         coalesce(noendingdateflag, false) as has_no_end_date,
         coalesce(cancelledflag, false) as is_cancelled,
         applicationunits as application_units,
-        {{ utc('lastUpdated') }} as updated_at,
-        _is_deleted as is_deleted,
-        {{ utc('_loaded_at') }} as loaded_at
+        {{ connectwise_record_columns() }}
     from source
 )
 

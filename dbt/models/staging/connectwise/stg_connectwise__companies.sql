@@ -13,9 +13,7 @@ renamed as (
         typename as company_type,
         {{ utc('dateAcquired') }} as acquired_at,
         {{ utc('dateDeleted') }} as deleted_at,
-        {{ utc('lastUpdated') }} as updated_at,
-        _is_deleted as is_deleted,
-        {{ utc('_loaded_at') }} as loaded_at
+        {{ connectwise_record_columns() }}
     from source
 )
 

@@ -16,9 +16,7 @@ renamed as (
         {{ utc('inactiveDate') }} as inactive_at,
         {{ utc('hireDate') }} as hired_at,
         typename as member_type,
-        {{ utc('lastUpdated') }} as updated_at,
-        _is_deleted as is_deleted,
-        {{ utc('_loaded_at') }} as loaded_at
+        {{ connectwise_record_columns() }}
     from source
 )
 

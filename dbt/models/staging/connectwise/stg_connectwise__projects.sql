@@ -16,9 +16,7 @@ renamed as (
         {{ utc('actualStart') }} as actual_start_at,
         {{ utc('actualEnd') }} as actual_end_at,
         coalesce(closedflag, false) as is_closed,
-        {{ utc('lastUpdated') }} as updated_at,
-        _is_deleted as is_deleted,
-        {{ utc('_loaded_at') }} as loaded_at
+        {{ connectwise_record_columns() }}
     from source
 )
 

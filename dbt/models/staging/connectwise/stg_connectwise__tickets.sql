@@ -18,9 +18,7 @@ renamed as (
         actualhours as actual_hours,
         budgethours as budget_hours,
         {{ utc('dateEntered') }} as entered_at,
-        {{ utc('lastUpdated') }} as updated_at,
-        _is_deleted as is_deleted,
-        {{ utc('_loaded_at') }} as loaded_at
+        {{ connectwise_record_columns() }}
     from source
 )
 

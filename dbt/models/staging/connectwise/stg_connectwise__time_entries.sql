@@ -32,9 +32,7 @@ renamed as (
         billableoption as billable_option,
         status as time_entry_status,
         {{ utc('dateEntered') }} as entered_at,
-        {{ utc('lastUpdated') }} as updated_at,
-        _is_deleted as is_deleted,
-        {{ utc('_loaded_at') }} as loaded_at
+        {{ connectwise_record_columns() }}
     from source
 )
 

@@ -8,9 +8,7 @@ renamed as (
         name as work_role_name,
         hourlyrate as hourly_rate,
         coalesce(inactiveflag, false) as is_inactive,
-        {{ utc('lastUpdated') }} as updated_at,
-        _is_deleted as is_deleted,
-        {{ utc('_loaded_at') }} as loaded_at
+        {{ connectwise_record_columns() }}
     from source
 )
 

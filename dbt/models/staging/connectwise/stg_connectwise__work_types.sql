@@ -10,9 +10,7 @@ renamed as (
         costmultiplier as cost_multiplier,
         coalesce(utilizationflag, false) as counts_toward_utilisation,
         coalesce(inactiveflag, false) as is_inactive,
-        {{ utc('lastUpdated') }} as updated_at,
-        _is_deleted as is_deleted,
-        {{ utc('_loaded_at') }} as loaded_at
+        {{ connectwise_record_columns() }}
     from source
 )
 

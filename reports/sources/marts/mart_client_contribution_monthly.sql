@@ -1,0 +1,1 @@
+select * from read_parquet('exports/mart_client_contribution_monthly.parquet')
