@@ -257,12 +257,20 @@ agreement_days as (
     group by days.date_day
 ),
 
+-- the as-of day is always there (zeros without a PSA), so every labour metric exists in the registry
+as_of_day as (
+    select {{ as_of_date() }} as date_day
+),
+
 labour_measures as (
     select
         coalesce(
-            labour_days.date_day, capacity_days.date_day, client_margin_days.date_day, agreement_days.date_day
-        )
-            as date_day,
+            labour_days.date_day,
+            capacity_days.date_day,
+            client_margin_days.date_day,
+            agreement_days.date_day,
+            as_of_day.date_day
+        ) as date_day,
         coalesce(labour_days.hours, 0) as hours,
         coalesce(labour_days.client_hours, 0) as client_hours,
         coalesce(labour_days.utilised_hours, 0) as utilised_hours,
@@ -280,6 +288,11 @@ labour_measures as (
     full outer join agreement_days
         on coalesce(labour_days.date_day, capacity_days.date_day, client_margin_days.date_day)
         = agreement_days.date_day
+    full outer join as_of_day
+        on coalesce(
+            labour_days.date_day, capacity_days.date_day, client_margin_days.date_day, agreement_days.date_day
+        )
+        = as_of_day.date_day
 ),
 
 labour_metrics as (
