@@ -1,7 +1,7 @@
 """ConnectWise PSA REST API 3.0 as the sandbox serves it under ``/connectwise/<codebase>/apis/3.0``.
 
 Follows the trimmed OpenAPI subset (vendored in ``tests/contract/specs/connectwise``) and the
-documented behaviour (``/work/shared/reference/psa.md``): Basic auth ``company+publicKey:privateKey``
+documented behaviour (docs/labour.md, docs/connect.md): Basic auth ``company+publicKey:privateKey``
 plus a ``clientId`` header (401 without; the check can be switched off), ``conditions`` (see
 ``conditions``), ``orderBy`` on ``id`` or ``_info/lastUpdated``, 1-based ``page`` with ``pageSize``
 25 by default and clamped to 1,000, a ``Link`` header (``next`` absent on the last page, ``last``),
