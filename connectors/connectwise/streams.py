@@ -224,7 +224,7 @@ class TimeEntryIdsStream(FixedTablesStream):
             conditions=f"timeStart >= [{iso(start)}]",
             fields="id,timeStart",
         ):
-            starts = typed(pc.struct_field(items, "timeStart"), Column("timeStart", "timestamp"))
+            starts = typed(pc.struct_field(items, "timeStart"), _ENTRY_STARTS.columns[1])
             ids = pc.struct_field(items, "id")
             deleted = pa.array([False] * len(items), pa.bool_())
             yield (
