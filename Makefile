@@ -11,7 +11,7 @@ STAMP := $(VENV)/.milemarker-installed
 UV_VERSION := 0.13.9
 LOCK_ARGS ?=
 
-.PHONY: demo dev test lint lint-sql lock dashboard dashboard-dev dashboard-deps contract-deps contracts bench stress forecast-backtest
+.PHONY: demo dev serve test postgres-deps lint lint-sql lock dashboard dashboard-dev dashboard-deps contract-deps contracts bench stress forecast-backtest
 
 $(BIN)/uv:
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,8 +34,14 @@ demo: $(STAMP)
 dev: $(STAMP)
 	$(BIN)/python -m dagster_project dev
 
+## serve: production mode, dagster-webserver (http://127.0.0.1:3000) and dagster-daemon (schedules, sensors,
+## alerts) as two processes on the shared instance (SERVE_ARGS="--storage postgres --port 3000"; docs/deploy.md)
+SERVE_ARGS ?=
+serve: $(STAMP)
+	$(BIN)/python -m dagster_project serve $(SERVE_ARGS)
+
 ## test: the whole suite, end-to-end and contract tests included (select them alone with -m slow)
-test: $(STAMP) dashboard-deps contract-deps
+test: $(STAMP) dashboard-deps contract-deps postgres-deps
 	$(BIN)/pytest
 
 ## stress: the long fault storm (3 seeds, scale 0.3, marts compared) and 16 SIGKILLed landings;
@@ -107,6 +113,11 @@ $(NODE_STAMP): $(REPORTS)/package.json $(REPORTS)/package-lock.json
 
 $(CHROMIUM):
 	apt-get update -qq && apt-get install -y -qq chromium
+
+## postgres-deps: Debian's PostgreSQL server binaries, for the run-storage test (tests start their own server)
+postgres-deps:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+		(apt-get update -qq && apt-get install -y -qq --no-install-recommends postgresql)
 
 ## dashboard-deps: Evidence's node modules and headless Chromium (for the browser test)
 dashboard-deps: $(NODE_STAMP) $(CHROMIUM)

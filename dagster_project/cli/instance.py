@@ -13,6 +13,7 @@ daemon, the schedules -- the config is the stock one.
 from __future__ import annotations
 
 import os
+from enum import StrEnum
 from pathlib import Path
 
 from dagster_project.settings import REPO_ROOT
@@ -30,26 +31,71 @@ event_log_storage:
 byte, the config earlier versions wrote everywhere, so those homes are recognised as ours)."""
 
 
-def instance_config(*, buffered_event_log: bool) -> str:
-    """Our instance config, with or without the demo's buffered event log storage."""
+POSTGRES_ENV = {
+    "hostname": "MILEMARKER_PG_HOST",
+    "port": "MILEMARKER_PG_PORT",
+    "username": "MILEMARKER_PG_USER",
+    "password": "MILEMARKER_PG_PASSWORD",
+    "db_name": "MILEMARKER_PG_DB",
+}
+"""The PostgreSQL run storage's settings: each read by Dagster from this environment variable when
+the instance loads, so the password is never written into ``dagster.yaml``."""
+
+POSTGRES_STORAGE = (
+    "# Run history, event logs and schedule ticks in PostgreSQL (milemarker serve --storage postgres).\n"
+)
+POSTGRES_STORAGE += "storage:\n  postgres:\n    postgres_db:\n" + "".join(
+    f"      {key}:\n        env: {variable}\n" for key, variable in POSTGRES_ENV.items()
+)
+# dagster-postgres installs psycopg2; SQLAlchemy 2.1 maps a bare postgresql:// to psycopg 3: name the driver.
+POSTGRES_STORAGE += "      scheme: postgresql+psycopg2\n"
+
+
+class Storage(StrEnum):
+    """Where the instance keeps its run history: SQLite files under the home, or PostgreSQL."""
+
+    SQLITE = "sqlite"
+    POSTGRES = "postgres"
+
+
+def instance_config(*, buffered_event_log: bool, storage: Storage = Storage.SQLITE) -> str:
+    """Our instance config: SQLite with or without the demo's buffered event log, or PostgreSQL."""
     stock = INSTANCE_CONFIG.read_text()
+    if storage is Storage.POSTGRES:
+        return stock + POSTGRES_STORAGE
     return stock + BUFFERED_EVENT_LOG if buffered_event_log else stock
 
 
-def ensure_dagster_home(*, buffered_event_log: bool = False) -> Path:
+def _our_storage(config: Path) -> Storage | None:
+    """The storage of a config file we wrote (any of our variants), or None: absent or not ours."""
+    if not config.exists():
+        return None
+    text = config.read_text()
+    if text == instance_config(buffered_event_log=False, storage=Storage.POSTGRES):
+        return Storage.POSTGRES
+    if text in {instance_config(buffered_event_log=buffered) for buffered in (False, True)}:
+        return Storage.SQLITE
+    return None
+
+
+def ensure_dagster_home(*, buffered_event_log: bool = False, storage: Storage | None = None) -> Path:
     """Point ``DAGSTER_HOME`` at ``.dagster/`` unless the caller chose one, with our instance config.
 
     A home the user chose is theirs: it is created if needed, but its ``dagster.yaml`` is only
     written when absent or exactly as we wrote it (so a config naming the buffered event log never
     outlives the Dagster that could load it). Our own ``.dagster/`` always gets the current config.
+    The storage is the home's: ``storage`` switches it (``milemarker serve --storage``); otherwise a
+    home on PostgreSQL stays there (the demo's buffered event log applies to SQLite only).
     """
     chosen = os.environ.get("DAGSTER_HOME")
     home = Path(chosen).expanduser().resolve() if chosen else REPO_ROOT / ".dagster"
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    ours = {instance_config(buffered_event_log=buffered) for buffered in (False, True)}
-    if not chosen or not config.exists() or config.read_text() in ours:
-        config.write_text(instance_config(buffered_event_log=buffered_event_log))
+    current = _our_storage(config)
+    if not chosen or not config.exists() or current is not None:
+        storage = storage or current or Storage.SQLITE
+        buffered = buffered_event_log and storage is Storage.SQLITE
+        config.write_text(instance_config(buffered_event_log=buffered, storage=storage))
     os.environ["DAGSTER_HOME"] = str(home)
     return home
 

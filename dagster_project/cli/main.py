@@ -1,4 +1,5 @@
-"""Milemarker's commands: ``demo`` (one full run, summarised), ``dev`` (the Dagster UI), ``status``
+"""Milemarker's commands: ``demo`` (one full run, summarised), ``dev`` (the Dagster UI for development),
+``serve`` (the UI and the daemon the production way), ``status``
 (the goals and their checks, from the existing warehouse), ``connect hubspot|xero`` (a first
 connection to a real portal or organisation; ``xero --custom-connection`` for a Xero Custom
 Connection) and ``doctor`` (is everything a run needs in place)."""
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from connectors.xero.client import READ_SCOPES as XERO_SCOPES
-from dagster_project.cli.instance import ensure_dagster_home
+from dagster_project.cli.instance import Storage, ensure_dagster_home
 from dagster_project.settings import REPO_ROOT
 
 
@@ -35,11 +36,25 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     for name, text in (
         ("demo", "one full run against the sandbox, summarised"),
-        ("dev", "the Dagster UI on http://127.0.0.1:3000"),
+        ("dev", "the Dagster UI on http://127.0.0.1:3000 (development: dagster dev)"),
         ("status", "the goals and their checks, from the existing warehouse"),
         ("doctor", "check both connections, the stage mapping, the warehouse and Dagster's home"),
     ):
         commands.add_parser(name, help=text)
+    serve = commands.add_parser(
+        "serve",
+        help="production: dagster-webserver and dagster-daemon on the shared instance (docs/deploy.md)",
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="the UI's address (default: 127.0.0.1, this machine only)"
+    )
+    serve.add_argument("--port", type=int, default=3000, help="the UI's port (default: 3000)")
+    serve.add_argument(
+        "--storage",
+        choices=[storage.value for storage in Storage],
+        help="run history in SQLite under DAGSTER_HOME or in PostgreSQL (MILEMARKER_PG_* variables); "
+        "default: what the instance already uses, SQLite for a new one",
+    )
     connect = commands.add_parser("connect", help="connect a real HubSpot portal or Xero organisation")
     vendors = connect.add_subparsers(dest="vendor", required=True)
     hubspot = vendors.add_parser("hubspot", help="check a private-app token: scopes, properties, pipelines")
@@ -78,6 +93,12 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "dev":
         return run_dev()
+    if args.command == "serve":
+        from dagster_project.cli.serve import run_serve
+
+        return run_serve(
+            host=args.host, port=args.port, storage=Storage(args.storage) if args.storage else None
+        )
     if args.command == "status":
         from dagster_project.cli.status import run_status
 
