@@ -25,11 +25,12 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from dagster_project.config.account_map import ACCOUNT_MAP_PATH, account_map_problems
 from dagster_project.defs.dbt.build_vars import DbtBuildConfig, SandboxDayMismatch, dbt_vars
 from dagster_project.defs.dbt.project import DBT_PROJECT
+from dagster_project.defs.dbt.translator import MilemarkerDbtTranslator
 from dagster_project.defs.resources import SandboxResource, WarehouseResource
 from dagster_project.warehouse.dbt_runs import new_run_target
 
@@ -42,7 +43,7 @@ DBT_RUNS_DIR = Path(DBT_PROJECT.project_dir) / DBT_PROJECT.target_path / "runs"
 @dbt_assets(
     manifest=DBT_PROJECT.manifest_path,
     project=DBT_PROJECT,
-    dagster_dbt_translator=DagsterDbtTranslator(DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+    dagster_dbt_translator=MilemarkerDbtTranslator(DagsterDbtTranslatorSettings(enable_asset_checks=True)),
 )
 def milemarker_dbt(
     context: dg.AssetExecutionContext,

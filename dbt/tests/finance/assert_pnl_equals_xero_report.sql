@@ -1,4 +1,4 @@
-{{ config(severity='error') }}
+{{ config(severity='error', meta={'dagster': {'ref': {'name': 'fct_general_ledger'}}}) }}
 -- Our P&L, built from the journals, equals Xero's own Profit and Loss report in every month the
 -- report was landed for, account by account, within 0.01. Xero computes that report itself, so a
 -- journal the pipeline misses, an account the map leaves out of the P&L (or puts in it wrongly),

@@ -1,4 +1,4 @@
-{{ config(severity='warn') }}
+{{ config(severity='warn', meta={'dagster': {'ref': {'name': 'fct_general_ledger'}}}) }}
 -- Accounts the account map does not name (seeds/account_map.csv), listed so a finance person can
 -- map them: P&L accounts with postings that only their type's fallback row classifies (their
 -- cost type is `unclassified`, their line of business a guess), accounts whose type in Xero is not

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_client_profitability_monthly'}}}) }}
 -- Client profitability adds up to the P&L every month: allocated overhead exactly (to the cent)
 -- in every month with revenue to allocate by, revenue and direct costs within the rounding of
 -- their rows (half a cent each).

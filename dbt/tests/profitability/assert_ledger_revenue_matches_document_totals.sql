@@ -1,4 +1,4 @@
-{{ config(severity='warn') }}
+{{ config(severity='warn', meta={'dagster': {'ref': {'name': 'fct_ledger_lines'}}}) }}
 -- Revenue from the ledger lines (the journals) equals the sales documents' own SubTotals (a second
 -- path, through the document headers, each / CurrencyRate) per month, within half a cent per
 -- journal line (Xero rounds each line to the cent in home currency) and never more than 0.01 for

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_pnl_monthly'}}}) }}
 -- Every month of fct_pnl_monthly equals the ledger lines of that month, per category, within 0.01;
 -- and no ledger month is missing from the P&L.
 with ledger as (
