@@ -189,6 +189,9 @@ class GoalsDocument(_Strict):
     sources: SourceSettings = SourceSettings()
     defaults: Defaults = Defaults()
     goals: list[Goal] = Field(default_factory=list)
+    alerts: Any = None
+    """Taken as written: :mod:`dagster_project.alerts.settings` validates it when alerts are sent, so
+    a mistake in where alerts go never stops the goals from landing."""
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,16 @@ from dagster_project.config.goals_source import read_goals_block
 from dagster_project.config.organisation import load_organisation
 
 
+def clock_time(value: Any) -> Any:
+    """YAML 1.1 reads an unquoted ``6:00`` as the base-60 integer 360: take it as minutes.
+
+    Any other value is returned as written, for pydantic to parse (``"06:00"``) or refuse.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        return time(*divmod(value, 60))
+    return value
+
+
 class ScheduleSettings(BaseModel):
     """The ``schedule`` block as written in goals.yml."""
 
@@ -38,10 +48,7 @@ class ScheduleSettings(BaseModel):
     @field_validator("daily_at", mode="before")
     @classmethod
     def _clock_time(cls, value: Any) -> Any:
-        """YAML 1.1 reads an unquoted ``6:00`` as the base-60 integer 360: take it as minutes."""
-        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
-            return time(*divmod(value, 60))
-        return value
+        return clock_time(value)
 
     @field_validator("timezone")
     @classmethod

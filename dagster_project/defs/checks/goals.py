@@ -114,8 +114,11 @@ def _spec_description(line: GoalLine) -> str:
 
 
 def check_result(outcome: GoalOutcome, currency: str) -> dg.AssetCheckResult:
-    verdict, row = outcome.verdict, outcome.row
+    verdict, row, line = outcome.verdict, outcome.row, outcome.line
     metadata: dict[str, dg.MetadataValue] = {
+        "goal_id": dg.MetadataValue.text(line.goal_id),
+        "goal_name": dg.MetadataValue.text(line.goal_name),
+        **({"owner": dg.MetadataValue.text(line.owner_key)} if line.owner_key else {}),
         "status": dg.MetadataValue.text(verdict.label),
         "reason": dg.MetadataValue.text(verdict.reason.value),
         "drift": _number(verdict.drift, RATIO_DECIMALS),
