@@ -67,15 +67,14 @@ def instance_config(*, buffered_event_log: bool, storage: Storage = Storage.SQLI
 
 
 def _our_storage(config: Path) -> Storage | None:
-    """The storage of a config file we wrote (any of our variants), or None: absent or not ours."""
+    """The storage of a config file we wrote (this version's or an earlier one's: they all open with
+    the same first line), or None: absent, or the user's own."""
     if not config.exists():
         return None
     text = config.read_text()
-    if text == instance_config(buffered_event_log=False, storage=Storage.POSTGRES):
-        return Storage.POSTGRES
-    if text in {instance_config(buffered_event_log=buffered) for buffered in (False, True)}:
-        return Storage.SQLITE
-    return None
+    if not text.startswith(INSTANCE_CONFIG.read_text().splitlines()[0]):
+        return None
+    return Storage.POSTGRES if "postgres_db:" in text else Storage.SQLITE
 
 
 def ensure_dagster_home(*, buffered_event_log: bool = False, storage: Storage | None = None) -> Path:

@@ -6,6 +6,8 @@
       daily_at: "06:00"            # local time; default 06:00
       timezone: Europe/London      # default: the organisation's time zone
       enabled: true                # false: the schedule exists but starts stopped
+      catch_up_days: 7             # days back a tick looks for days the run missed; 0: none
+      partitions_from: 2024-01-01  # the first as-of day a run can be launched or backfilled for
 
 The run lands the previous day's changes and rebuilds the marts before people read them, so the
 time is wall-clock time in the business's own zone by default (06:00 in New York stays 06:00
@@ -15,12 +17,12 @@ across daylight saving). Validation is strict, like the rest of goals.yml.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from dagster_project.config.goals_source import read_goals_block
 from dagster_project.config.organisation import load_organisation
@@ -44,6 +46,8 @@ class ScheduleSettings(BaseModel):
     daily_at: time = time(6, 0)
     timezone: str | None = None
     enabled: bool = True
+    catch_up_days: int = Field(default=7, ge=0, le=31)
+    partitions_from: date = date(2024, 1, 1)
 
     @field_validator("daily_at", mode="before")
     @classmethod
@@ -68,6 +72,10 @@ class DailyRun:
     at: time
     timezone: str
     enabled: bool
+    catch_up_days: int = 7
+    """How many days back a tick launches the days no run succeeded for (after the last that did)."""
+    partitions_from: date = date(2024, 1, 1)
+    """The first day of the run's daily partitions (the as-of days a run can be launched for)."""
 
     @property
     def cron(self) -> str:
@@ -84,5 +92,9 @@ def load_daily_run(path: Path) -> DailyRun:
     organisation = load_organisation(path)
     settings = ScheduleSettings.model_validate(read_goals_block(path, "schedule"))
     return DailyRun(
-        at=settings.daily_at, timezone=settings.timezone or organisation.timezone, enabled=settings.enabled
+        at=settings.daily_at,
+        timezone=settings.timezone or organisation.timezone,
+        enabled=settings.enabled,
+        catch_up_days=settings.catch_up_days,
+        partitions_from=settings.partitions_from,
     )
