@@ -1,11 +1,14 @@
-"""``milemarker serve``: Dagster the production way, the webserver and the daemon as two processes.
+"""``milemarker serve``: Dagster the production way, a code server, the webserver and the daemon.
 
-``make dev`` (``dagster dev``) is for development: one command that starts both and stops when its
-terminal closes. In production Dagster runs ``dagster-webserver`` (the UI, runs launched by hand)
-and ``dagster-daemon`` (schedules, sensors, the run queue, run monitoring) as separate long-lived
-processes on one instance (``DAGSTER_HOME``). This command starts both on the shared instance,
-bound to 127.0.0.1 unless told otherwise, and stops both when either exits or when it is told to
-stop (SIGTERM from systemd, Ctrl-C): a supervisor such as systemd restarts the pair as one unit
+``make dev`` (``dagster dev``) is for development: one command that starts everything and stops
+when its terminal closes. In production Dagster runs ``dagster-webserver`` (the UI, runs launched
+by hand) and ``dagster-daemon`` (schedules, sensors, the run queue, run monitoring) as separate
+long-lived processes on one instance (``DAGSTER_HOME``), both reading the code location from one
+code server (``dagster code-server start``): the definitions load once, not in a new server each
+time the daemon refreshes its workspace (every minute), and *Reload* in the UI reloads that server.
+This command starts the three on the shared instance, bound to 127.0.0.1 (the UI's address can be
+changed, the code server's cannot), and stops all when one exits or when it is told to stop
+(SIGTERM from systemd, Ctrl-C): a supervisor such as systemd restarts them as one unit
 (``docs/deploy.md``), so a daemon that died never leaves a UI that only looks alive.
 """
 
@@ -13,17 +16,22 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import FrameType
 
 from dagster_project.cli.instance import POSTGRES_ENV, Storage, ensure_dagster_home
 from dagster_project.settings import REPO_ROOT
 
-WORKSPACE = REPO_ROOT / "workspace.yaml"
+CODE_LOCATION = "milemarker"
+SERVE_WORKSPACE = "serve-workspace.yaml"
+"""Written into ``DAGSTER_HOME`` at each start: the code server's address for the other two."""
+CODE_SERVER_START_SECONDS = 600.0
+"""How long the definitions may take to load before giving up (minutes on a busy small machine)."""
 STOP_GRACE_SECONDS = 30.0
 """How long each process has to stop after SIGTERM before it is killed (a run in progress is a
 separate process the daemon launched; it is not stopped by this)."""
@@ -70,14 +78,47 @@ def check_postgres_reachable(environ: dict[str, str] | os._Environ[str] = os.env
     connection.close()
 
 
-def server_commands(host: str, port: int) -> dict[str, list[str]]:
-    """The two processes, by name, each loading the same workspace (one code location)."""
+def code_server_command(port: int) -> list[str]:
+    """The code server: loads ``dagster_project.definitions`` once, serves it on 127.0.0.1:``port``."""
+    dagster = str(Path(sys.executable).parent / "dagster")
+    return [
+        dagster, "code-server", "start", "-m", "dagster_project.definitions", "-d", str(REPO_ROOT),
+        "--location-name", CODE_LOCATION, "-h", "127.0.0.1", "-p", str(port),
+    ]  # fmt: skip
+
+
+def write_workspace(home: Path, code_port: int) -> Path:
+    """The workspace the webserver and the daemon read: the one code location, at the code server."""
+    workspace = home / SERVE_WORKSPACE
+    workspace.write_text(
+        "# Written by milemarker serve at each start: the code server it started.\n"
+        f"load_from:\n  - grpc_server:\n      host: 127.0.0.1\n      port: {code_port}\n"
+        f"      location_name: {CODE_LOCATION}\n"
+    )
+    return workspace
+
+
+def server_commands(host: str, port: int, workspace: Path) -> dict[str, list[str]]:
+    """The webserver and the daemon, by name, each reading ``workspace``."""
     bin_dir = Path(sys.executable).parent
-    workspace = ["-w", str(WORKSPACE)]
     return {
-        "dagster-daemon": [str(bin_dir / "dagster-daemon"), "run", *workspace],
-        "dagster-webserver": [str(bin_dir / "dagster-webserver"), "-h", host, "-p", str(port), *workspace],
+        "dagster-daemon": [str(bin_dir / "dagster-daemon"), "run", "-w", str(workspace)],
+        "dagster-webserver": [
+            str(bin_dir / "dagster-webserver"),
+            "-h",
+            host,
+            "-p",
+            str(port),
+            "-w",
+            str(workspace),
+        ],
     }
+
+
+def code_server_ready(port: int) -> bool:
+    """Whether the code server on ``port`` answers its health check (definitions loaded)."""
+    check = [str(Path(sys.executable).parent / "dagster"), "api", "grpc-health-check", "-p", str(port)]
+    return subprocess.run(check, capture_output=True, cwd=REPO_ROOT).returncode == 0
 
 
 def run_serve(*, host: str, port: int, storage: Storage | None) -> int:
@@ -100,11 +141,31 @@ def run_serve(*, host: str, port: int, storage: Storage | None) -> int:
         return 2
     where = "PostgreSQL" if on_postgres else f"SQLite under {home}"
     print(f"Dagster instance {home} (run history in {where})")
-    return _supervise(server_commands(host, port), url=f"http://{host}:{port}")
+    code_port = free_port()
+    return _supervise(
+        code_server_command(code_port),
+        lambda: code_server_ready(code_port),
+        server_commands(host, port, write_workspace(home, code_port)),
+        url=f"http://{host}:{port}",
+    )
 
 
-def _supervise(commands: dict[str, list[str]], *, url: str) -> int:
-    """Run the processes side by side until one exits or SIGTERM/SIGINT; stop the rest in order."""
+def free_port() -> int:
+    """A port on 127.0.0.1 nothing listens on now (the kernel's pick), for the code server."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _supervise(
+    code_server: list[str],
+    code_server_up: Callable[[], bool],
+    servers: dict[str, list[str]],
+    *,
+    url: str,
+) -> int:
+    """Start the code server, wait until it serves, start the others; run until one exits or
+    SIGTERM/SIGINT, then stop the rest."""
     stopping: list[int] = []
 
     def _stop(signum: int, _frame: FrameType | None) -> None:
@@ -113,11 +174,18 @@ def _supervise(commands: dict[str, list[str]], *, url: str) -> int:
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     processes: dict[str, subprocess.Popen[bytes]] = {}
     try:
-        for name, command in commands.items():
-            processes[name] = subprocess.Popen(command, cwd=REPO_ROOT)
-            print(f"started {name} (pid {processes[name].pid})", flush=True)
-        print(f"Dagster UI on {url}; schedules and sensors run while this command runs", flush=True)
-        exited = _wait_for_first_exit(processes, stopping)
+        processes["code server"] = subprocess.Popen(code_server, cwd=REPO_ROOT)
+        print(
+            f"started the code server (pid {processes['code server'].pid}); loading the definitions",
+            flush=True,
+        )
+        exited = _wait_until(code_server_up, processes, stopping, CODE_SERVER_START_SECONDS)
+        if exited is None and not stopping:
+            for name, command in servers.items():
+                processes[name] = subprocess.Popen(command, cwd=REPO_ROOT)
+                print(f"started {name} (pid {processes[name].pid})", flush=True)
+            print(f"Dagster UI on {url}; schedules and sensors run while this command runs", flush=True)
+            exited = _wait_until(lambda: False, processes, stopping, None)
         if exited is None:
             return _stop_all(processes.values())
         name, code = exited
@@ -130,16 +198,27 @@ def _supervise(commands: dict[str, list[str]], *, url: str) -> int:
             signal.signal(sig, handler)
 
 
-def _wait_for_first_exit(
-    processes: dict[str, subprocess.Popen[bytes]], stopping: Sequence[int]
+def _wait_until(
+    done: Callable[[], bool],
+    processes: dict[str, subprocess.Popen[bytes]],
+    stopping: Sequence[int],
+    timeout_seconds: float | None,
 ) -> tuple[str, int] | None:
-    """The first process to exit and its code, or None once a stop signal arrived."""
+    """Wait for ``done()``, a stop signal (both: None) or a process exiting (its name and code);
+    past ``timeout_seconds`` the wait fails as if the first process had exited with code 1."""
+    deadline = None if timeout_seconds is None else time.monotonic() + timeout_seconds
     while not stopping:
         for name, process in processes.items():
             code = process.poll()
             if code is not None:
                 return name, code
-        time.sleep(0.5)
+        if done():
+            return None
+        if deadline is not None and time.monotonic() > deadline:
+            first = next(iter(processes))
+            print(f"the {first} did not start within {timeout_seconds:.0f} s", file=sys.stderr)
+            return first, 1
+        time.sleep(1.0)
     return None
 
 

@@ -12,10 +12,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,12 +28,12 @@ from tests.dagster_project.postgres_server import (
     postgres_bin_dir,
     running_postgres,
 )
+from tests.dagster_project.serve_process import start_serve, stop, wait_for_webserver
 
 pytestmark = pytest.mark.slow
 
 DEPLOY_DOC = REPO_ROOT / "docs" / "deploy.md"
 BIN = Path(sys.executable).parent
-SERVER_START_SECONDS = 300.0
 
 
 def doc_block(name: str) -> str:
@@ -111,33 +109,6 @@ def wipe(env: dict[str, str]) -> None:
     Path(env["MILEMARKER_GOALS_FILE"]).unlink()
 
 
-def start_serve(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "dagster_project", "serve", *args],
-        env=env, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        start_new_session=True,
-    )  # fmt: skip
-
-
-def wait_for_webserver(url: str, server: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while time.monotonic() < deadline:
-        assert server.poll() is None, f"milemarker serve exited early:\n{server.stdout.read()[-3000:]}"
-        try:
-            if requests.get(f"{url}/server_info", timeout=5).ok:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(2)
-    raise AssertionError(f"the webserver did not answer within {SERVER_START_SECONDS:.0f} s")
-
-
-def stop(server: subprocess.Popen[str]) -> tuple[int, str]:
-    server.send_signal(signal.SIGTERM)
-    output, _ = server.communicate(timeout=120)
-    return server.returncode, output
-
-
 def graphql_runs(url: str) -> dict[str, str]:
     """Run id -> status, as the UI lists them (its GraphQL API)."""
     query = "{ runsOrError { __typename ... on Runs { results { runId status } } } }"
@@ -170,7 +141,9 @@ def test_serve_on_postgres_records_runs_the_ui_lists_and_restores_them(
     env = deployment | postgres.environ()
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    server = start_serve(env, "--storage", "postgres", "--port", str(port))
+    server = start_serve(
+        env, Path(env["BACKUP_DIR"]).parent / "serve.log", "--storage", "postgres", "--port", str(port)
+    )
     try:
         wait_for_webserver(url, server)
         run_id = materialize_goals(env)
