@@ -40,9 +40,12 @@ SERVE_ARGS ?=
 serve: $(STAMP)
 	$(BIN)/python -m dagster_project serve $(SERVE_ARGS)
 
-## test: the whole suite, end-to-end and contract tests included (select them alone with -m slow)
+## test: the whole suite, end-to-end and contract tests included (select them alone with -m slow), on
+## TEST_WORKERS pytest-xdist workers (default 2: one per core); each test module stays on one worker, so
+## its module-scoped fixtures (a landed warehouse, a story of runs) are built once
+TEST_WORKERS ?= 2
 test: $(STAMP) dashboard-deps contract-deps postgres-deps
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 ## stress: the long fault storm (3 seeds, scale 0.3, marts compared) and 16 SIGKILLed landings;
 ## prints runs, faults, retries and rows compared (about 15 minutes on 2 cores)

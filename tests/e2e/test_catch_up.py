@@ -1,0 +1,145 @@
+"""Days the daily run missed are caught up on the next tick, with the marts of runs made on time.
+
+The business is the embedded sandbox, its clock frozen on each run's own day (the partition sets
+it). The daily run succeeds for the first day, then misses two (the machine was off); the next
+tick, evaluated as the daemon evaluates it, asks for the two missed days and its own, oldest first,
+and each request runs as the daemon launches it (the partition's run config and tags) in the
+order the run queue lets them through. The marts each catch-up run leaves are compared with the
+marts of a run made on time on that day in a warehouse of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+import pytest
+from goals_for_business import goals_file_for
+
+from dagster_project.cli.demo import materialize_all_job
+from dagster_project.config.organisation import load_organisation
+from dagster_project.defs.jobs import MATERIALIZE_ALL
+from dagster_project.defs.resources import CREDENTIAL_VARS
+from dagster_project.defs.schedules import DAILY_SCHEDULE
+from dagster_project.runs.partitions import PARTITION_TAG
+from dagster_project.settings import SHIPPED_GOALS_FILE
+from sandbox.simulation.config import SandboxConfig
+from tests.dbt.mart_fingerprints import Fingerprints, differences, fingerprints
+
+pytestmark = pytest.mark.slow
+
+FIRST_DAY = date(2025, 6, 10)
+MISSED = [FIRST_DAY + timedelta(days=1), FIRST_DAY + timedelta(days=2)]
+BACK_ON = FIRST_DAY + timedelta(days=3)
+SANDBOX = SandboxConfig(seed=11, scale=0.05, as_of=BACK_ON)
+
+
+@dataclass(frozen=True)
+class Home:
+    """A deployment's files: Dagster's home, the data directory, and the warehouse in it."""
+
+    root: Path
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "data" / "warehouse.duckdb"
+
+
+def environment(home: Home, goals: Path) -> pytest.MonkeyPatch:
+    env = pytest.MonkeyPatch()
+    for name in CREDENTIAL_VARS:
+        env.delenv(name, raising=False)
+    env.delenv("MILEMARKER_SANDBOX_AS_OF", raising=False)  # each run's partition sets the day
+    env.delenv("MILEMARKER_DUCKDB", raising=False)
+    env.setenv("DAGSTER_HOME", str(home.root / "dagster"))
+    env.setenv("MILEMARKER_DATA_DIR", str(home.root / "data"))
+    env.setenv("MILEMARKER_SANDBOX_SEED", str(SANDBOX.seed))
+    env.setenv("MILEMARKER_SANDBOX_SCALE", str(SANDBOX.scale))
+    env.setenv("MILEMARKER_GOALS_FILE", str(goals))
+    (home.root / "dagster").mkdir(parents=True, exist_ok=True)
+    return env
+
+
+def tick_requests(instance: dg.DagsterInstance, day: date) -> list[dg.RunRequest]:
+    """The daily schedule's run requests for its tick on ``day`` (06:00 where the business is)."""
+    from dagster_project.definitions import defs
+
+    repository = defs().get_repository_def()
+    zone = ZoneInfo(load_organisation(SHIPPED_GOALS_FILE).timezone)
+    tick = datetime.combine(day, time(6, 0), tzinfo=zone)
+    with dg.build_schedule_context(
+        instance=instance, scheduled_execution_time=tick, repository_def=repository
+    ) as context:
+        result = repository.get_schedule_def(DAILY_SCHEDULE).evaluate_tick(context)
+    return list(result.run_requests or [])
+
+
+def launch(instance: dg.DagsterInstance, request: dg.RunRequest) -> None:
+    """Run ``request`` as the daemon launches it: the partition's run config, the request's tags."""
+    job = materialize_all_job()
+    assert request.partition_key is not None and job.partitioned_config is not None
+    with dg.execute_job(
+        dg.reconstructable(materialize_all_job),
+        instance=instance,
+        run_config=job.partitioned_config.get_run_config_for_partition_key(request.partition_key),
+        tags={**request.tags, PARTITION_TAG: request.partition_key},
+        raise_on_error=False,
+    ) as result:
+        failures = [event.message for event in result.all_events if event.is_step_failure]
+        assert result.success, failures
+
+
+@pytest.fixture(scope="module")
+def goals(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return goals_file_for(SANDBOX, tmp_path_factory.mktemp("goals"))
+
+
+@pytest.fixture(scope="module")
+def caught_up(tmp_path_factory: pytest.TempPathFactory, goals: Path) -> Iterator[dict]:
+    """The late home's story: the first day on time, two missed, then the tick that catches up."""
+    home = Home(tmp_path_factory.mktemp("late"))
+    env = environment(home, goals)
+    try:
+        with dg.DagsterInstance.get() as instance:
+            [first] = tick_requests(instance, FIRST_DAY)
+            launch(instance, first)
+            requests = tick_requests(instance, BACK_ON)
+            marts: dict[date, Fingerprints] = {}
+            for request in requests[:-1]:  # the day's own run is any day's run: not repeated here
+                launch(instance, request)
+                marts[date.fromisoformat(request.partition_key or "")] = fingerprints(home.warehouse)
+            runs = instance.get_run_records(dg.RunsFilter(job_name=MATERIALIZE_ALL))
+            yield {"requests": requests, "marts": marts, "runs": runs}
+    finally:
+        env.undo()
+
+
+def test_the_next_tick_asks_for_both_missed_days_then_its_own(caught_up: dict) -> None:
+    requests = caught_up["requests"]
+    assert [r.partition_key for r in requests] == [day.isoformat() for day in [*MISSED, BACK_ON]]
+    assert [r.tags["milemarker/trigger"] for r in requests] == ["catch-up", "catch-up", "schedule"]
+    succeeded = sorted(
+        record.dagster_run.tags[PARTITION_TAG]
+        for record in caught_up["runs"]
+        if record.dagster_run.status == dg.DagsterRunStatus.SUCCESS
+    )
+    assert succeeded == [day.isoformat() for day in [FIRST_DAY, *MISSED]]
+
+
+@pytest.mark.parametrize("day", MISSED, ids=str)
+def test_a_caught_up_day_has_the_marts_of_a_run_made_on_time(
+    caught_up: dict, day: date, goals: Path, tmp_path: Path
+) -> None:
+    home = Home(tmp_path)
+    env = environment(home, goals)
+    try:
+        with dg.DagsterInstance.get() as instance:
+            [on_time] = tick_requests(instance, day)
+            launch(instance, on_time)
+        assert differences(fingerprints(home.warehouse), caught_up["marts"][day]) == []
+    finally:
+        env.undo()
