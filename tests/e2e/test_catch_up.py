@@ -79,18 +79,18 @@ def tick_requests(instance: dg.DagsterInstance, day: date) -> list[dg.RunRequest
 
 
 def launch(instance: dg.DagsterInstance, request: dg.RunRequest) -> None:
-    """Run ``request`` as the daemon launches it: the partition's run config, the request's tags."""
-    job = materialize_all_job()
-    assert request.partition_key is not None and job.partitioned_config is not None
-    with dg.execute_job(
-        dg.reconstructable(materialize_all_job),
-        instance=instance,
-        run_config=job.partitioned_config.get_run_config_for_partition_key(request.partition_key),
-        tags={**request.tags, PARTITION_TAG: request.partition_key},
-        raise_on_error=False,
-    ) as result:
-        failures = [event.message for event in result.all_events if event.is_step_failure]
-        assert result.success, failures
+    """Run ``request`` as the daemon launches it: the partition (its run config comes from the
+    job's partitioned config) and the request's tags.
+
+    The job is loaded afresh for every run, in this home's environment: ``dg.reconstructable``
+    would hand back the definitions it loaded first in this process, another home's warehouse.
+    """
+    assert request.partition_key is not None
+    result = materialize_all_job().execute_in_process(
+        partition_key=request.partition_key, tags=request.tags, instance=instance, raise_on_error=False
+    )
+    failures = [event.message for event in result.all_events if event.is_step_failure]
+    assert result.success, failures
 
 
 @pytest.fixture(scope="module")

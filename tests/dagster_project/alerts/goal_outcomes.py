@@ -19,8 +19,8 @@ from dagster_project.config.goals import Drift, Thresholds
 from dagster_project.defs.checks.goals import GOAL_STATUS_ASSET, check_result
 from dagster_project.goals.checks import PacingRow, decide
 from dagster_project.goals.evaluation import GoalLine, GoalOutcome
+from tests.dagster_project.pacing_rows import ON_TRACK as LEADS_ON_TRACK
 
-TODAY = date(2026, 11, 20)
 JOB = "materialize_all"
 
 BOOKINGS_LINE = GoalLine(
@@ -34,34 +34,24 @@ BOOKINGS_LINE = GoalLine(
     thresholds=Thresholds(),
 )
 
-ON_TRACK = PacingRow(
+ON_TRACK = replace(
+    LEADS_ON_TRACK,
     goal_target_id="bookings_monthly",
     goal_id="bookings_monthly",
     goal_name="Bookings per month",
-    owner_key=None,
-    metric_kind="flow",
     metric_unit="money",
-    period_type="month",
-    period_start=date(2026, 11, 1),
-    period_end=date(2026, 11, 30),
-    days_remaining=10,
-    as_of_date=TODAY,
     target=400_000.0,
     actual_to_date=266_000.0,
     expected_to_date=266_666.67,
     pace_index=0.998,
     projected_finish=399_000.0,
-    projection_method="run_rate",
     projected_attainment=0.9975,
     projected_attainment_rr=0.9975,
     required_run_rate_per_week=93_100.0,
     current_run_rate_per_week=93_100.0,
     best_run_rate_per_week=120_000.0,
-    is_infeasible=False,
-    status="on_track",
-    status_reason="on pace",
-    consecutive_off_track_days=0,
 )
+"""November's bookings goal on track on 20 November: the leads row of the goal check tests, in money."""
 
 AT_RISK = replace(
     ON_TRACK,
