@@ -122,7 +122,8 @@ def code_server_ready(port: int) -> bool:
 
 
 def run_serve(*, host: str, port: int, storage: Storage | None) -> int:
-    """Start the daemon and the webserver; return when one exits or a stop signal arrives."""
+    """Start the code server, then the daemon and the webserver; return when one exits or a stop
+    signal arrives."""
     home = ensure_dagster_home(storage=storage)
     config = (home / "dagster.yaml").read_text()
     on_postgres = "postgres_db:" in config
