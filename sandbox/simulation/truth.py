@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import statistics
 from collections import Counter, defaultdict
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -80,6 +81,13 @@ DEFINITIONS: dict[str, str] = {
         "Count of the deals counted in deals_won_by_month (all months), by hubspot_owner_id."
     ),
     "deals_lost_by_month": ("Deals with archived=false and dealstage=closedlost, count by closedate month."),
+    "pipeline_by_week": (
+        "{Monday YYYY-MM-DD: {leads, qualified, deals_won, deals_lost, won_amount}} by org-local week "
+        "(Monday start) of each event: leads and qualified as in funnel_by_cohort but by the week the "
+        "contact reached the stage (qualified: the earliest of its salesqualifiedlead, opportunity and "
+        "customer lifecycle dates); deals_won / deals_lost / won_amount (first-year value, home "
+        "currency, as in deals_won_by_month) by closedate week. Weeks without events are omitted."
+    ),
     "close_rate": (
         "won/(won+lost) over deals with archived=false and dealstage closedwon/closedlost; overall and by "
         "closedate calendar year (org time zone). Both dealtypes count."
@@ -330,12 +338,21 @@ def build_truth(
     owner_ids = [str(o.id) for o in timeline.owners]
     leads_by_owner: Counter[str] = Counter()
     won_by_owner: Counter[str] = Counter()
+    pipeline: dict[str, Counter[str]] = defaultdict(Counter)
+
+    def week_of(ms: int) -> str:
+        day = calendar.local_day(ms)
+        return (day - timedelta(days=day.weekday())).isoformat()
+
     for fact in timeline.lead_facts:
         if fact.lead_ms >= now_ms or (fact.archived_ms is not None and fact.archived_ms < now_ms):
             continue
         cohort = month_label(month(fact.lead_ms))
         leads[cohort][fact.source] += 1
         leads_by_owner[owner_ids[fact.owner_index]] += 1
+        pipeline[week_of(fact.lead_ms)]["leads"] += 1
+        if fact.qualified_ms is not None and fact.qualified_ms < now_ms:
+            pipeline[week_of(fact.qualified_ms)]["qualified"] += 1
         reached = {
             "leads": True,
             "qualified": fact.qualified_ms,
@@ -361,15 +378,20 @@ def build_truth(
             continue
         label = month_label(month(deal.close_ms))
         by_year[label[:4]]["won" if deal.won else "lost"] += 1
+        week = pipeline[week_of(deal.close_ms)]
         if deal.won:
             won_by_owner[owner_ids[deal.owner_index]] += 1
             row = won[label]
             row["count"] += 1
-            for key, value in _home_values(timeline.seed, deal).items():
+            values = _home_values(timeline.seed, deal)
+            for key, value in values.items():
                 row[key] += value
+            week["deals_won"] += 1
+            week["won_amount_cents"] += int(values["amount"] * 100)
             days.append((calendar.local_day(deal.close_ms) - calendar.local_day(deal.created_ms)).days)
         else:
             lost[label] += 1
+            week["deals_lost"] += 1
     total_won = sum(c["won"] for c in by_year.values())
     total_lost = sum(c["lost"] for c in by_year.values())
 
@@ -426,6 +448,16 @@ def build_truth(
                 for m, row in sorted(won.items())
             },
             "deals_lost_by_month": dict(sorted(lost.items())),
+            "pipeline_by_week": {
+                week: {
+                    "leads": counts["leads"],
+                    "qualified": counts["qualified"],
+                    "deals_won": counts["deals_won"],
+                    "deals_lost": counts["deals_lost"],
+                    "won_amount": counts["won_amount_cents"] / 100,
+                }
+                for week, counts in sorted(pipeline.items())
+            },
             "leads_by_owner": dict(sorted(leads_by_owner.items())),
             "deals_won_by_owner": dict(sorted(won_by_owner.items())),
             "close_rate": {

@@ -229,6 +229,35 @@ def test_leads_and_wins_per_owner_equal_truth(warehouse: SandboxWarehouse) -> No
     assert per_owner("deal_won") == realised["deals_won_by_owner"]
 
 
+def test_weekly_pipeline_equals_truth(warehouse: SandboxWarehouse) -> None:
+    """The weekly report's counts and won value per week equal the simulation's, and its reps add up
+    to the total every week."""
+    rows = warehouse.query(
+        """
+        select
+            strftime(week_start, '%Y-%m-%d'), breakdown,
+            sum(leads), sum(qualified_leads), sum(deals_won), sum(deals_lost), sum(won_amount)
+        from marts.mart_pipeline_weekly
+        group by all
+        """
+    )
+    by_breakdown: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for week, breakdown, leads, qualified, won, lost, amount in rows:
+        if leads or qualified or won or lost:
+            by_breakdown[breakdown][week] = {
+                "leads": leads,
+                "qualified": qualified,
+                "deals_won": won,
+                "deals_lost": lost,
+                "won_amount": float(amount),
+            }
+
+    truth = _realised(warehouse)["pipeline_by_week"]
+    assert by_breakdown["all"] == truth
+    assert by_breakdown["owner"] == truth
+    assert warehouse.as_of.isoformat() >= max(truth) > min(truth)
+
+
 def test_breakdowns_of_the_kpi_mart_add_up_to_the_total(sandbox_warehouse: SandboxWarehouse) -> None:
     rows = sandbox_warehouse.query(
         """
