@@ -66,14 +66,23 @@ class EmailSender:
     secrets: frozenset[str]
 
     def send(self, alert: Alert) -> str | None:
+        message = self.new_message(subject(alert))
+        message.set_content(plain_text(alert))
+        message.add_alternative(html(alert), subtype="html")
+        return self.deliver(message)
+
+    def new_message(self, subject_line: str) -> EmailMessage:
+        """An empty message from this channel's sender to its recipients (the caller adds the body)."""
         message = EmailMessage()
-        message["Subject"] = subject(alert)
+        message["Subject"] = subject_line
         message["From"] = self.sender
         message["To"] = ", ".join(self.to)
         message["Date"] = formatdate(localtime=True)
         message["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or None)
-        message.set_content(plain_text(alert))
-        message.add_alternative(html(alert), subtype="html")
+        return message
+
+    def deliver(self, message: EmailMessage) -> str | None:
+        """Send a finished message; return a warning for refused recipients; raise :class:`ChannelError`."""
         try:
             with smtplib.SMTP(self.host, self.port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
                 if self.starttls:

@@ -28,6 +28,10 @@ SUPPRESSED: Literal["suppressed"] = "suppressed"
 TEST: Literal["test"] = "test"
 """The kind of the alert ``python -m dagster_project.alerts`` sends to try the channels."""
 
+DIGEST: Literal["digest"] = "digest"
+"""The kind of the daily digest and the weekly report on the chat and webhook channels
+(:mod:`dagster_project.digest`): news the owner asked for, not an event, so not a value of ``on``."""
+
 
 class AlertSeverity(StrEnum):
     """How loud: ``error`` for a failed run or an ERROR check, ``warning`` for a WARN, ``info`` for a
@@ -69,7 +73,7 @@ class GoalFigures:
 class Alert:
     """One message to send, identical on every channel."""
 
-    kind: AlertKind | Literal["suppressed", "test"]
+    kind: AlertKind | Literal["suppressed", "test", "digest"]
     severity: AlertSeverity
     title: str
     """One line: an e-mail subject, a Slack header."""
@@ -100,7 +104,7 @@ class Alert:
         return cls(
             **{
                 **data,
-                "kind": kind if kind in (SUPPRESSED, TEST) else AlertKind(kind),
+                "kind": kind if kind in (SUPPRESSED, TEST, DIGEST) else AlertKind(kind),
                 "severity": AlertSeverity(data["severity"]),
                 "raised_at": datetime.fromisoformat(data["raised_at"]),
                 "facts": tuple(Fact(**fact) for fact in data["facts"]),

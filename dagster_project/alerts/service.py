@@ -25,7 +25,7 @@ from dagster_project.alerts.outcomes import CheckOutcome
 from dagster_project.alerts.quality_alerts import check_state, quality_alert
 from dagster_project.alerts.run_alerts import EndedRun, run_alert
 from dagster_project.alerts.secrets import known_secrets
-from dagster_project.alerts.settings import load_alert_settings
+from dagster_project.alerts.settings import AlertSettings, load_alert_settings
 from dagster_project.alerts.state import AlertState
 from dagster_project.config.goals_source import GoalsFileError
 from dagster_project.config.organisation import Organisation, load_organisation
@@ -122,11 +122,7 @@ def load_dispatcher(
     goals_file: Path, dagster_home: Path, environ: Mapping[str, str], log: logging.Logger
 ) -> Dispatcher | None:
     """The dispatcher for the file's alerts block as it is now; None (logged) when there is none to use."""
-    try:
-        settings = load_alert_settings(goals_file)
-    except (GoalsFileError, OSError) as error:
-        log.error("alerts: nothing sent, the alerts settings cannot be used: %s", error)
-        return None
+    settings = usable_settings(goals_file, log)
     if settings is None:
         return None
     return Dispatcher(
@@ -137,6 +133,15 @@ def load_dispatcher(
         secrets=known_secrets(settings, environ),
         log=log,
     )
+
+
+def usable_settings(goals_file: Path, log: logging.Logger) -> AlertSettings | None:
+    """The file's alerts block; None when there is none, or (logged) when it cannot be used."""
+    try:
+        return load_alert_settings(goals_file)
+    except (GoalsFileError, OSError) as error:
+        log.error("alerts: nothing sent, the alerts settings cannot be used: %s", error)
+        return None
 
 
 def _organisation_zone(goals_file: Path, log: logging.Logger) -> ZoneInfo:

@@ -21,6 +21,9 @@
       on: [run_failed, run_canceled, goal_status, data_quality]   # default: all four
       daily_cap: 20
       quiet_hours: {start: "22:00", end: "07:00"}
+      digest:                          # after each day's scheduled run (docs/alerts.md)
+        daily: true                    # the goal table in words
+        weekly_report: monday          # the weekly pipeline report on that day; false: never
 
 Secrets are named, never written: a Slack webhook URL carries its token and an SMTP password is a
 password, and goals.yml is a file people share and commit. So each secret is given as the name of
@@ -37,7 +40,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -187,6 +190,33 @@ class QuietHours(_Strict):
         return end if end > local else end + timedelta(days=1)
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _weekday_or_off(value: Any) -> str | None:
+    """``monday`` .. ``sunday`` in any case; ``false`` (or null) turns the weekly report off."""
+    if value is False or value is None:
+        return None
+    if isinstance(value, str) and value.lower() in WEEKDAYS:
+        return value.lower()
+    raise ValueError("give a day of the week (monday ... sunday), or false for no weekly report")
+
+
+class DigestSettings(_Strict):
+    """The morning digest and the weekly pipeline report: sent to every channel once per day's run.
+
+    They are news the owner asked for, not alarms: the daily cap and quiet hours do not apply (the
+    daily run is scheduled for the morning), and ``on`` does not select them.
+    """
+
+    daily: bool = True
+    weekly_report: Annotated[str | None, BeforeValidator(_weekday_or_off)] = "monday"
+
+    def weekly_on(self, day: date) -> bool:
+        """Whether the weekly report goes out with the digest of ``day``."""
+        return self.weekly_report == WEEKDAYS[day.weekday()]
+
+
 class AlertSettings(_Strict):
     """The whole ``alerts`` block."""
 
@@ -194,6 +224,7 @@ class AlertSettings(_Strict):
     on: list[AlertKind] = Field(default_factory=lambda: list(AlertKind))
     daily_cap: int = Field(default=20, ge=1, le=1000)
     quiet_hours: QuietHours | None = None
+    digest: DigestSettings = DigestSettings()
 
     @model_validator(mode="before")
     @classmethod

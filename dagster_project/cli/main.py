@@ -1,6 +1,7 @@
 """Milemarker's commands: ``demo`` (one full run, summarised), ``dev`` (the Dagster UI for development),
 ``serve`` (the UI and the daemon the production way), ``status``
-(the goals and their checks, from the existing warehouse), ``connect hubspot|xero`` (a first
+(the goals and their checks, from the existing warehouse), ``digest`` (the morning digest and the
+weekly pipeline report: previewed, or sent now), ``connect hubspot|xero`` (a first
 connection to a real portal or organisation; ``xero --custom-connection`` for a Xero Custom
 Connection) and ``doctor`` (is everything a run needs in place)."""
 
@@ -41,6 +42,21 @@ def _parser() -> argparse.ArgumentParser:
         ("doctor", "check both connections, the stage mapping, the warehouse and Dagster's home"),
     ):
         commands.add_parser(name, help=text)
+    digest = commands.add_parser(
+        "digest",
+        help="the morning digest and the weekly pipeline report from the last run: --preview or send now",
+    )
+    digest.add_argument(
+        "--preview", action="store_true", help="write them to files and print them; send nothing"
+    )
+    digest.add_argument(
+        "--weekly",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="include (or with --no-weekly leave out) the weekly report; default: preview both, "
+        "send the weekly report only on its weekday",
+    )
+    digest.add_argument("--out", type=Path, help="the preview's directory (default: data/digest-preview)")
     serve = commands.add_parser(
         "serve",
         help="production: dagster-webserver and dagster-daemon on the shared instance (docs/deploy.md)",
@@ -103,6 +119,11 @@ def main(argv: list[str] | None = None) -> int:
         from dagster_project.cli.status import run_status
 
         return run_status()
+    if args.command == "digest":
+        from dagster_project.cli.digest import run_digest
+
+        weekly = True if args.preview and args.weekly is None else args.weekly
+        return run_digest(preview=args.preview, weekly=weekly, out=args.out)
     if args.command == "doctor":
         from dagster_project.cli.doctor import run_doctor
 

@@ -5,7 +5,9 @@
   dbt test is often why a run failed;
 * ``alerts_on_run_success``: the run's asset check evaluations: goal status changes and data checks
   that stopped passing;
-* ``alerts_release_held``: every five minutes, the alerts held during quiet hours that are now due.
+* ``alerts_release_held``: every five minutes, the alerts held during quiet hours that are now due;
+* ``digest_after_daily_run``: the morning digest and the weekly report (:mod:`dagster_project.digest`)
+  after the run of today's as-of day succeeds.
 
 They start RUNNING, launch nothing, and never raise: whatever goes wrong (a channel down, the alerts
 block invalid, a bug) is logged on the tick, and the run the sensor looked at is not affected. The
@@ -20,8 +22,9 @@ instance's event log, so any run counts: scheduled, launched from the UI, or exe
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 
@@ -29,8 +32,12 @@ from connectors.redaction import excerpt
 from dagster_project.alerts.outcomes import CheckOutcome
 from dagster_project.alerts.run_alerts import EndedRun, RunEnd
 from dagster_project.alerts.service import alert_on_run, release_held
+from dagster_project.config.organisation import load_organisation
 from dagster_project.defs.checks.goals import GOAL_STATUS_ASSET
-from dagster_project.settings import goals_file_path
+from dagster_project.defs.jobs import MATERIALIZE_ALL
+from dagster_project.digest.service import send_digests
+from dagster_project.runs.partitions import PARTITION_TAG
+from dagster_project.settings import goals_file_path, warehouse_path
 
 RELEASE_INTERVAL_SECONDS = 300
 FAILED_STEPS_QUOTED = 5
@@ -90,6 +97,43 @@ def alerts_release_held(context: dg.SensorEvaluationContext) -> dg.SkipReason:
     if delivery is None:
         return dg.SkipReason("No usable alerts block in goals.yml (an invalid one is logged).")
     return dg.SkipReason(f"Held alerts: {delivery.summary()}.")
+
+
+@dg.run_status_sensor(
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    name="digest_after_daily_run",
+    monitor_all_code_locations=True,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Sends the morning digest (and on its weekday the weekly pipeline report) to the goals.yml "
+    "channels once the run of today's as-of day succeeds; once a day.",
+)
+def digest_after_daily_run(context: dg.RunStatusSensorContext) -> None:
+    run = context.dagster_run
+    day = run.tags.get(PARTITION_TAG)
+    if run.job_name != MATERIALIZE_ALL or day is None:
+        return  # the demo's and ad-hoc runs are not the day's run
+    goals_file = goals_file_path()
+    try:
+        today = datetime.now(ZoneInfo(load_organisation(goals_file).timezone)).date()
+        if date.fromisoformat(day) != today:
+            context.log.info("digest: run %s is of %s, not today (%s): nothing sent", run.run_id, day, today)
+            return
+        results = send_digests(
+            as_of=today,
+            warehouse=warehouse_path(),
+            goals_file=goals_file,
+            dagster_home=Path(context.instance.root_directory),
+            environ=os.environ,
+            now=datetime.now(UTC),
+            log=context.log,
+        )
+    except Exception as error:  # a sensor tick must not fail over a digest
+        context.log.error("digest: run %s: not sent: %s", run.run_id, excerpt(repr(error)))
+        return
+    for name, channels in (results or {}).items():
+        context.log.info(
+            "digest: %s for %s: %s", name, day, "; ".join(f"{k} {v}" for k, v in channels.items())
+        )
 
 
 def _alert(context: dg.RunStatusSensorContext, end: RunEnd | None) -> None:
@@ -154,5 +198,11 @@ def _failure_text(context: dg.RunStatusSensorContext) -> str:
 @dg.definitions
 def alert_sensors() -> dg.Definitions:
     return dg.Definitions(
-        sensors=[alerts_on_run_failure, alerts_on_run_canceled, alerts_on_run_success, alerts_release_held]
+        sensors=[
+            alerts_on_run_failure,
+            alerts_on_run_canceled,
+            alerts_on_run_success,
+            alerts_release_held,
+            digest_after_daily_run,
+        ]
     )

@@ -5,7 +5,8 @@ home; goals.yml's ``schedule:`` block sets the daily run a few minutes ahead (in
 ``alerts:`` block points at a local SMTP server and a local HTTP receiver. The daemon's scheduler
 fires the tick, the run lands the embedded sandbox (its clock frozen on the tick's day, the as-of
 day the schedule pins) and builds the marts, and the alert sensors tell both receivers which goals
-are failing. The UI's GraphQL API is how the test sees the run, as a person sees it in the UI.
+are failing; the digest sensor sends the morning digest and the weekly report. The UI's GraphQL
+API is how the test sees the run, as a person sees it in the UI.
 """
 
 from __future__ import annotations
@@ -64,6 +65,15 @@ def wait_for(predicate: Callable[[], T], deadline_seconds: float, what: str, ser
     raise AssertionError(f"no {what} within {deadline_seconds / 60:.0f} minutes")
 
 
+def _digest_subjects(messages: list) -> list[str]:
+    """The digest's and the weekly report's subjects among the e-mails received, digest first."""
+    subjects = [str(message["Subject"]).strip() for _, _, message in messages]
+    return sorted(
+        (s for s in subjects if s.startswith(("[Milemarker] Goals on", "[Milemarker] Weekly pipeline"))),
+        key=lambda s: "Weekly" in s,
+    )
+
+
 def test_the_daemon_fires_the_daily_run_and_the_alerts_arrive(tmp_path: Path) -> None:
     tick = (datetime.now(UTC) + timedelta(minutes=LEAD_MINUTES)).replace(second=0, microsecond=0)
     as_of = tick.astimezone(ZoneInfo(load_organisation(SHIPPED_GOALS_FILE).timezone)).date()
@@ -79,7 +89,8 @@ def test_the_daemon_fires_the_daily_run_and_the_alerts_arrive(tmp_path: Path) ->
                 {"type": "email", "to": ["owner@example.com"], "from": "milemarker@example.com",
                  "smtp_host": "127.0.0.1", "smtp_port": mailbox.port, "starttls": False},
                 {"type": "webhook"},
-            ]
+            ],
+            "digest": {"weekly_report": f"{as_of:%A}".lower()},  # the report goes out with today's digest
         }  # fmt: skip
         goals.write_text(yaml.safe_dump(document, sort_keys=False))
         env = {
@@ -104,6 +115,12 @@ def test_the_daemon_fires_the_daily_run_and_the_alerts_arrive(tmp_path: Path) ->
             )
             emails = wait_for(lambda: mailbox.messages, ALERT_DEADLINE_SECONDS, "alert e-mail", server)
             posts = wait_for(lambda: receiver.bodies(WEBHOOK_PATH), ALERT_DEADLINE_SECONDS, "webhook", server)
+            digests = wait_for(
+                lambda: len(_digest_subjects(mailbox.messages)) == 2,
+                ALERT_DEADLINE_SECONDS,
+                "digest and weekly report e-mails",
+                server,
+            )
         finally:
             code, output = stop(server)
 
@@ -119,6 +136,11 @@ def test_the_daemon_fires_the_daily_run_and_the_alerts_arrive(tmp_path: Path) ->
     assert goal_alerts, posts
     assert {body["run_id"] for body in goal_alerts} == {run["runId"]}
     assert all(body["as_of_date"] == as_of.isoformat() for body in goal_alerts)
+    assert digests
+    subjects = _digest_subjects(mailbox.messages)
+    assert subjects[0].startswith(f"[Milemarker] Goals on {as_of:%a %-d %b %Y}"), subjects
+    assert subjects[1].startswith("[Milemarker] Weekly pipeline report"), subjects
+    assert sorted(body["kind"] for body in receiver.bodies(WEBHOOK_PATH)).count("digest") == 2
     _sender, recipients, message = emails[0]
     assert recipients == ["owner@example.com"]
     assert message.get_body(("plain",)) is not None and message.get_body(("html",)) is not None

@@ -4,7 +4,7 @@ never a reason for the goals themselves to be refused."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -191,6 +191,20 @@ def test_an_alerts_mistake_never_stops_the_goals(tmp_path: Path) -> None:
             "time",
             id="not-a-time",
         ),
+        pytest.param(
+            "  channels: [{type: slack}]\n  digest:\n    weekly_report: mon\n",
+            5,
+            "alerts.digest.weekly_report",
+            "give a day of the week (monday ... sunday), or false",
+            id="digest-day-misspelt",
+        ),
+        pytest.param(
+            "  channels: [{type: slack}]\n  digest: {daily: yes please}\n",
+            4,
+            "alerts.digest.daily",
+            "boolean",
+            id="digest-daily-not-a-boolean",
+        ),
     ],
 )
 def test_a_wrong_block_names_line_and_field(
@@ -237,3 +251,26 @@ def test_quiet_hours_end_on_the_next_morning_in_local_time() -> None:
     )
     # 8 March 2026 is the spring-forward night: the quiet night is an hour shorter, still ending at 07:00
     assert quiet.ends_after(datetime(2026, 3, 7, 23, 0, tzinfo=zone)).utcoffset().total_seconds() == -4 * 3600  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("written", "sent_on"),
+    [
+        ("{}", "monday"),
+        ("{weekly_report: Friday}", "friday"),
+        ("{weekly_report: false}", None),
+        ("{daily: false, weekly_report: sunday}", "sunday"),
+    ],
+)
+def test_the_weekly_report_goes_out_on_its_weekday_only(
+    tmp_path: Path, written: str, sent_on: str | None
+) -> None:
+    settings = load_alert_settings(
+        write(tmp_path, f"alerts:\n  channels: [{{type: slack}}]\n  digest: {written}\n")
+    )
+    assert settings is not None
+    week = [date(2026, 11, 23) + timedelta(days=offset) for offset in range(7)]  # Monday to Sunday
+    assert [day for day in week if settings.digest.weekly_on(day)] == [
+        day for day in week if f"{day:%A}".lower() == sent_on
+    ]
+    assert settings.digest.daily is ("daily: false" not in written)
