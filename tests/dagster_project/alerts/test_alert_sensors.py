@@ -14,7 +14,9 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 import pytest
@@ -27,6 +29,7 @@ from dagster_project.defs.alerts import (
     alerts_on_run_failure,
     alerts_on_run_success,
     alerts_release_held,
+    digest_after_daily_run,
 )
 from dagster_project.defs.checks.goals import GOAL_STATUS_ASSET, check_result
 from dagster_project.goals.checks import PacingRow, decide
@@ -233,3 +236,60 @@ def test_an_invalid_block_or_a_dead_channel_never_fails_a_tick(
     assert (
         email["Subject"] == "[Milemarker] ERROR: Data check failed: primary_key_unique on raw_hubspot/deals"
     )
+
+
+@dg.op
+def build_nothing() -> None:
+    """The day's run, reduced to its name and partition: what the digest sensor looks at."""
+
+
+DAYS = dg.DailyPartitionsDefinition(start_date="2026-01-01", end_offset=1, timezone="America/New_York")
+
+
+@dg.job(name="materialize_all", partitions_def=DAYS)
+def materialize_all() -> None:
+    build_nothing()
+
+
+def test_the_digest_follows_only_todays_run_and_never_fails_a_tick(
+    instance: dg.DagsterInstance,
+    mailbox: Mailbox,
+    receiver: HttpReceiver,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Yesterday's run (a catch-up) and a run of another job send nothing; today's run reads the
+    warehouse -- here there is none, which is logged, not raised. The sending itself is tested on
+    a built warehouse (tests/dbt/test_digest.py) and through the daemon (tests/e2e)."""
+    monkeypatch.setenv("MILEMARKER_DUCKDB", str(tmp_path / "no-warehouse.duckdb"))
+    today = datetime.now(ZoneInfo("America/New_York")).date()
+
+    def digest_lines(job: dg.JobDefinition, partition: date | None) -> list[str]:
+        """What the sensor logged about the digest after a successful run of ``job``."""
+        key = partition.isoformat() if partition else None
+        result = job.execute_in_process(instance=instance, partition_key=key)
+        context = dg.build_run_status_sensor_context(
+            sensor_name=digest_after_daily_run.name,
+            dagster_event=result.get_run_success_event(),
+            dagster_instance=instance,
+            dagster_run=result.dagster_run,
+        )
+        context.log.addHandler(caplog.handler)  # the tick's own logger: it has no parent to propagate to
+        caplog.clear()
+        digest_after_daily_run(context)
+        return [record.getMessage() for record in caplog.records if "digest:" in record.getMessage()]
+
+    yesterday = digest_lines(materialize_all, today - timedelta(days=1))
+    other_job = digest_lines(land_raw_ok, None)
+    todays = digest_lines(materialize_all, today)
+
+    assert any("not today" in line for line in yesterday), yesterday
+    assert other_job == []
+    assert any("not sent" in line and "no-warehouse.duckdb" in line for line in todays), todays
+    assert mailbox.messages == [] and receiver.received == []
+
+
+@dg.job(name="land_raw")
+def land_raw_ok() -> None:
+    build_nothing()
