@@ -4,8 +4,14 @@ A channel that cannot take an alert raises :class:`ChannelError` and nothing els
 connection, an unknown host, a timeout, a 4xx/5xx answer, an SMTP server refusing the sender or
 the recipients, a variable not set. Its message is redacted (the webhook URL, which carries the
 token, and every other known secret are masked: HTTP libraries quote the URL's path in their
-errors) so the caller can log it as it is. Nothing here retries; :mod:`dagster_project.alerts.dispatch`
-decides what a failure means for the other alerts and channels.
+errors) so the caller can log it as it is. :mod:`dagster_project.alerts.dispatch` decides what a
+failure means for the other alerts and channels.
+
+HTTP retries only what cannot have delivered the message (urllib3's ``Retry``, :data:`HTTP_RETRY`):
+a refused connection, and answers that say "not now" -- 429, 502, 503, 504 -- twice, after 0.5 s
+and 1 s. A 500 or a read timeout may have posted the message already, so they are not retried (a
+duplicate in a channel is worse than one alert missed and logged). A ``Retry-After`` header is not
+waited for: a sensor tick must finish.
 
 Timeouts are short on purpose: alerts are sent from a sensor tick, which must finish.
 """
@@ -22,6 +28,8 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 from connectors.redaction import excerpt
 from dagster_project.alerts.events import Alert
@@ -35,6 +43,22 @@ SMTP_TIMEOUT_SECONDS = 10.0
 HTTP_TIMEOUT_SECONDS = (3.05, 10.0)
 """(connect, read): a dead endpoint costs at most this much per sensor tick (dispatch stops using a
 channel after its first failure in a batch)."""
+
+
+HTTP_RETRY = Retry(
+    total=2,
+    connect=2,
+    read=0,
+    status=2,
+    other=0,
+    backoff_factor=0.5,
+    status_forcelist=(429, 502, 503, 504),
+    allowed_methods=None,  # POST included: these answers mean the message was not taken
+    respect_retry_after_header=False,
+    raise_on_status=False,
+    raise_on_redirect=False,
+    redirect=0,
+)
 
 
 class ChannelError(Exception):
@@ -113,9 +137,11 @@ class HttpSender:
 
     def send(self, alert: Alert) -> str | None:
         try:
-            response = requests.post(
-                self.url, json=self.render(alert), timeout=HTTP_TIMEOUT_SECONDS, allow_redirects=False
-            )
+            with requests.Session() as session:
+                session.mount(self.url, HTTPAdapter(max_retries=HTTP_RETRY))
+                response = session.post(
+                    self.url, json=self.render(alert), timeout=HTTP_TIMEOUT_SECONDS, allow_redirects=False
+                )
         except requests.RequestException as error:
             raise ChannelError(_redacted(error, self.secrets)) from None
         if not 200 <= response.status_code < 300:

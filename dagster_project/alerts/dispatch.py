@@ -11,7 +11,8 @@
   therefore costs a channel ``daily_cap + 1`` messages.
 * A channel failure is logged (redacted) and never raised: that channel stops for the rest of this
   batch -- a dead endpoint would otherwise cost a timeout per alert and the sensor tick its deadline
-  -- and every other channel still gets every alert. Failed alerts are not retried.
+  -- and every other channel still gets every alert. Failed alerts are not sent again later (HTTP
+  retries a busy answer within the send: :mod:`dagster_project.alerts.channels`).
 """
 
 from __future__ import annotations

@@ -100,17 +100,22 @@ class Answer:
 
 
 class HttpReceiver:
-    """An HTTP server on 127.0.0.1 recording every POST; ``answers`` scripts a path's reply."""
+    """An HTTP server on 127.0.0.1 recording every POST; ``answers`` scripts a path's reply (a list:
+    one reply per request, in turn)."""
 
     def __init__(self) -> None:
         self.received: list[Received] = []
-        self.answers: dict[str, Answer] = {}
+        self.answers: dict[str, Answer | list[Answer]] = {}
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                answer = receiver.answers.get(self.path, Answer())
+                scripted = receiver.answers.get(self.path, Answer())
+                if isinstance(scripted, list):  # answered in turn; the last one from then on
+                    answer = scripted.pop(0) if len(scripted) > 1 else scripted[0]
+                else:
+                    answer = scripted
                 time.sleep(answer.delay_seconds)
                 receiver.received.append(
                     Received(self.path, self.headers.get("Content-Type", ""), json.loads(body or b"null"))

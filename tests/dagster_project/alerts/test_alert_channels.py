@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -170,6 +171,41 @@ def test_http_failures_are_errors_without_the_url_token(
     with pytest.raises(ChannelError, match="ConnectionError") as raised:
         sender_for(slack, refused, known_secrets(settings_for({"type": "slack"}), refused)).send(ALERT)
     assert token not in str(raised.value) and "Max retries exceeded" in str(raised.value)
+
+
+@pytest.mark.parametrize("status", [429, 502, 503, 504])
+def test_a_busy_endpoint_is_tried_again_and_the_alert_arrives_once(
+    receiver: HttpReceiver, status: int
+) -> None:
+    environ = channel_environ(receiver)
+    (slack,) = settings_for({"type": "slack"}).channels
+    receiver.answers[SLACK_PATH] = [Answer(status, "busy"), Answer(status, "busy"), Answer(200, "ok")]
+    assert sender_for(slack, environ, frozenset()).send(ALERT) is None
+    assert len(receiver.bodies(SLACK_PATH)) == 3  # two refusals, then the one delivery
+
+
+def test_what_may_have_delivered_is_never_sent_twice(
+    receiver: HttpReceiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 500 or a read timeout may follow a post the endpoint took: no retry; a third "busy" is the end."""
+    environ = channel_environ(receiver)
+    (slack,) = settings_for({"type": "slack"}).channels
+    receiver.answers[SLACK_PATH] = [Answer(500, "boom"), Answer(200, "ok")]
+    with pytest.raises(ChannelError, match="HTTP 500"):
+        sender_for(slack, environ, frozenset()).send(ALERT)
+    assert len(receiver.bodies(SLACK_PATH)) == 1
+
+    monkeypatch.setattr(channels, "HTTP_TIMEOUT_SECONDS", (1.0, 0.3))
+    receiver.answers[SLACK_PATH] = [Answer(200, "ok", delay_seconds=1.0), Answer(200, "ok")]
+    with pytest.raises(ChannelError, match="ReadTimeout"):
+        sender_for(slack, environ, frozenset()).send(ALERT)
+    time.sleep(1.5)  # the slow answer is recorded once its delay is over
+    assert len(receiver.bodies(SLACK_PATH)) == 2
+
+    receiver.answers[SLACK_PATH] = Answer(503, "still busy")
+    with pytest.raises(ChannelError, match="HTTP 503"):
+        sender_for(slack, environ, frozenset()).send(ALERT)
+    assert len(receiver.bodies(SLACK_PATH)) == 2 + 3
 
 
 def test_a_url_is_masked_by_its_path_and_query_even_where_no_rule_would(receiver: HttpReceiver) -> None:
