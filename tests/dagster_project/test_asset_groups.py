@@ -192,6 +192,7 @@ def test_each_exposure_is_an_external_dashboard_asset_downstream_of_its_exports(
         "dashboard/goals",
         "dashboard/funnel",
         "dashboard/profitability",
+        "dashboard/weekly_report",
     }
 
 

@@ -20,7 +20,7 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -419,3 +419,69 @@ def test_the_profitability_page_shows_the_pnl_and_mrr(site: str, exported: Expor
     # P&L, margin rates, lines of business, client contribution, top clients, revenue by lead source,
     # MRR movements, MRR
     assert page.charts == 8
+
+
+def rate_shown(text: str, numerator: int, denominator: int) -> None:
+    """A rate as the weekly report shows it: one decimal, or ``n = <denominator>`` below 5."""
+    if denominator < 5:
+        assert text == f"n = {denominator}"
+    else:
+        assert_shows(text, numerator / denominator, 0.001)
+
+
+def test_the_weekly_report_shows_the_latest_complete_week_and_each_rep(
+    site: str, exported: Exported, tmp_path: Path
+) -> None:
+    page = load(site, "weekly-report", "weekly-report", tmp_path)
+    export = exported.exports / "mart_pipeline_weekly.parquet"
+    with duckdb.connect() as con:
+        [(week, leads, qualified, won, lost, close_rate, trailing_close_rate, trailing_closed)] = con.execute(
+            "select week_start, leads, qualified_leads, deals_won, deals_lost, close_rate, "
+            "trailing_close_rate, sum(deals_won + deals_lost) over (order by week_start "
+            "rows between 8 preceding and 1 preceding) "
+            "from read_parquet(?) where breakdown = 'all' qualify not is_partial_week "
+            "order by week_start desc limit 1",
+            [str(export)],
+        ).fetchall()
+        weeks = con.execute(
+            "select count(*) from read_parquet(?) where breakdown = 'all' and not is_partial_week "
+            "and week_start > ?::date - interval 56 day",
+            [str(export), week],
+        ).fetchone()
+    assert week < SANDBOX.as_of <= week + timedelta(days=13), "the as-of week is partial and left out"
+    latest = page.row("Week", f"{week:%b} {week.day}, {week.year}")
+    assert latest["Leads"] == str(leads)
+    rate_shown(latest["% qualified"], qualified, leads)
+    rate_shown(latest["Close rate"], won, won + lost)
+    if won + lost >= 5:
+        assert_shows(latest["Close rate"], close_rate, 0.001)
+    assert len(next(t for t in page.tables if t and "Week" in t[0])) == weeks[0] == 8
+    against_trailing = page.row("Step", "Close rate")
+    rate_shown(against_trailing["Latest week"], won, won + lost)
+    if trailing_closed >= 5:  # the sandbox's weeks are small: one of these two shows a percentage
+        assert_shows(against_trailing["Trailing 8 weeks"], trailing_close_rate, 0.001)
+    assert won + lost >= 5 or trailing_closed >= 5
+    assert page.charts == 1  # the four conversion rates by week
+
+    reps = exported.query(
+        f"""
+        select
+            case when p.breakdown_value = 'unassigned' then 'Unassigned'
+                else coalesce(o.owner_name, 'Owner ' || p.breakdown_value) end as rep,
+            sum(p.leads) filter (where p.week_start = date '{week}'),
+            sum(p.leads)
+        from marts.mart_pipeline_weekly as p
+        left join marts.dim_owner as o on cast(o.owner_id as varchar) = p.breakdown_value
+        where p.breakdown = 'owner' and p.week_start > date '{week}' - interval 56 day
+            and p.week_start <= date '{week}'
+        group by 1
+        having sum(p.leads + p.qualified_leads + p.first_appointments + p.proposals
+            + p.deals_won + p.deals_lost) > 0
+        """
+    )
+    assert any(not rep.startswith(("Owner ", "Unassigned")) for rep, *_ in reps), "reps are named"
+    rep_tables = [t for t in page.tables if t and "Rep" in t[0]]
+    # A DataTable is drawn twice in the DOM; the two distinct tables are the latest week and 8 weeks.
+    latest_table, eight_weeks = [t for i, t in enumerate(rep_tables) if t not in rep_tables[:i]]
+    assert {row["Rep"]: row["Leads"] for row in latest_table} == {rep: f"{n:,}" for rep, n, _ in reps}
+    assert {row["Rep"]: row["Leads"] for row in eight_weeks} == {rep: f"{n:,}" for rep, _, n in reps}

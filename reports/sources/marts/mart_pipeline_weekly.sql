@@ -1,0 +1,1 @@
+select * from read_parquet('exports/mart_pipeline_weekly.parquet')
