@@ -14,37 +14,7 @@ from dagster_project.digest.daily import day_before
 from dagster_project.digest.weekly import MIN_SAMPLE, WeeklyReport, WeekRow, rate_text, versus_trailing
 from dagster_project.goals.checks import PacingRow
 from dagster_project.goals.evaluation import PacingSnapshot
-
-TODAY = date(2026, 11, 23)
-
-ROW = PacingRow(
-    goal_target_id="leads",
-    goal_id="leads",
-    goal_name="Leads",
-    owner_key=None,
-    metric_kind="flow",
-    metric_unit="count",
-    period_type="month",
-    period_start=date(2026, 11, 1),
-    period_end=date(2026, 11, 30),
-    days_remaining=7,
-    as_of_date=TODAY,
-    target=100.0,
-    actual_to_date=70.0,
-    expected_to_date=75.0,
-    pace_index=0.93,
-    projected_finish=95.0,
-    projection_method="run_rate",
-    projected_attainment=0.95,
-    projected_attainment_rr=0.95,
-    required_run_rate_per_week=30.0,
-    current_run_rate_per_week=25.0,
-    best_run_rate_per_week=35.0,
-    is_infeasible=False,
-    status="at_risk",
-    status_reason="behind pace",
-    consecutive_off_track_days=0,
-)
+from tests.dagster_project.pacing_rows import ON_TRACK, TODAY
 
 
 def _day(row: PacingRow, days_back: int) -> PacingRow:
@@ -52,12 +22,12 @@ def _day(row: PacingRow, days_back: int) -> PacingRow:
 
 
 def test_yesterday_is_each_lines_row_of_the_day_before_and_the_history_before_it() -> None:
-    leads = [_day(ROW, 3), _day(ROW, 2), _day(ROW, 1)]
-    new_period = replace(ROW, goal_target_id="mrr", period_start=TODAY)  # began today: no yesterday
-    gap = replace(ROW, goal_target_id="gap")
+    leads = [_day(ON_TRACK, 3), _day(ON_TRACK, 2), _day(ON_TRACK, 1)]
+    new_period = replace(ON_TRACK, goal_target_id="mrr", period_start=TODAY)  # began today: no yesterday
+    gap = replace(ON_TRACK, goal_target_id="gap")
     snapshot = PacingSnapshot(
         as_of=TODAY,
-        today={"leads": ROW, "mrr": new_period, "gap": gap},
+        today={"leads": ON_TRACK, "mrr": new_period, "gap": gap},
         history={"leads": leads, "gap": [_day(gap, 2)]},  # the gap line has no row yesterday
     )
     before = day_before(snapshot)

@@ -19,29 +19,29 @@
 {%- set trailing_columns = [
     'leads', 'qualified_leads', 'first_appointments', 'proposals', 'deals_won', 'deals_lost'
 ] -%}
-with funnel_events as (
+with events as (
     select
         cast(date_trunc('week', event_date) as date) as week_start,
         owner_id,
-        event_type
+        event_type,
+        cast(null as decimal(18, 2)) as won_amount,
+        cast(null as bigint) as days_to_close
     from {{ ref('fct_funnel_events') }}
     where event_type in ('lead', 'qualified_lead', 'first_appointment', 'proposal')
         and event_date <= {{ as_of_date() }}
-),
-
-closed_deals as (
+    union all
     select
         cast(date_trunc('week', closed_date) as date) as week_start,
         owner_id,
-        is_won,
-        first_year_value_home,
+        case when is_won then 'deal_won' else 'deal_lost' end as event_type,
+        first_year_value_home as won_amount,
         days_to_close
     from {{ ref('fct_deals') }}
     where is_closed
         and closed_date <= {{ as_of_date() }}
 ),
 
-steps as (
+grouped as (
     select
         week_start,
         case when grouping(owner_id) = 0 then 'owner' else 'all' end as breakdown,
@@ -52,44 +52,23 @@ steps as (
         count_if(event_type = 'lead') as leads,
         count_if(event_type = 'qualified_lead') as qualified_leads,
         count_if(event_type = 'first_appointment') as first_appointments,
-        count_if(event_type = 'proposal') as proposals
-    from funnel_events
-    group by grouping sets ((week_start), (week_start, owner_id))
-),
-
-closes as (
-    select
-        week_start,
-        case when grouping(owner_id) = 0 then 'owner' else 'all' end as breakdown,
-        case
-            when grouping(owner_id) = 0 then coalesce(cast(owner_id as varchar), 'unassigned')
-            else 'all'
-        end as breakdown_value,
-        count_if(is_won) as deals_won,
-        count_if(not is_won) as deals_lost,
-        sum(first_year_value_home) filter (where is_won) as won_amount,
-        median(days_to_close) filter (where is_won) as median_days_to_close
-    from closed_deals
+        count_if(event_type = 'proposal') as proposals,
+        count_if(event_type = 'deal_won') as deals_won,
+        count_if(event_type = 'deal_lost') as deals_lost,
+        sum(won_amount) filter (where event_type = 'deal_won') as won_amount,
+        median(days_to_close) filter (where event_type = 'deal_won') as median_days_to_close
+    from events
     group by grouping sets ((week_start), (week_start, owner_id))
 ),
 
 breakdowns as (
-    select breakdown, breakdown_value from steps
-    union
-    select breakdown, breakdown_value from closes
+    select distinct breakdown, breakdown_value from grouped
 ),
 
 weeks as (
     select cast(week_start as date) as week_start
     from generate_series(
-            (
-                select min(first_week.week_start)
-                from (
-                    select week_start from funnel_events
-                    union all
-                    select week_start from closed_deals
-                ) as first_week
-            ),
+            (select min(week_start) from events),
             cast(date_trunc('week', {{ as_of_date() }}) as date),
             interval 1 week
         ) as spine (week_start)
@@ -100,24 +79,20 @@ filled as (
         weeks.week_start,
         breakdowns.breakdown,
         breakdowns.breakdown_value,
-        cast(coalesce(steps.leads, 0) as bigint) as leads,
-        cast(coalesce(steps.qualified_leads, 0) as bigint) as qualified_leads,
-        cast(coalesce(steps.first_appointments, 0) as bigint) as first_appointments,
-        cast(coalesce(steps.proposals, 0) as bigint) as proposals,
-        cast(coalesce(closes.deals_won, 0) as bigint) as deals_won,
-        cast(coalesce(closes.deals_lost, 0) as bigint) as deals_lost,
-        cast(coalesce(closes.won_amount, 0) as decimal(18, 2)) as won_amount,
-        closes.median_days_to_close
+        cast(coalesce(grouped.leads, 0) as bigint) as leads,
+        cast(coalesce(grouped.qualified_leads, 0) as bigint) as qualified_leads,
+        cast(coalesce(grouped.first_appointments, 0) as bigint) as first_appointments,
+        cast(coalesce(grouped.proposals, 0) as bigint) as proposals,
+        cast(coalesce(grouped.deals_won, 0) as bigint) as deals_won,
+        cast(coalesce(grouped.deals_lost, 0) as bigint) as deals_lost,
+        cast(coalesce(grouped.won_amount, 0) as decimal(18, 2)) as won_amount,
+        grouped.median_days_to_close
     from weeks
     cross join breakdowns
-    left join steps
-        on weeks.week_start = steps.week_start
-        and breakdowns.breakdown = steps.breakdown
-        and breakdowns.breakdown_value = steps.breakdown_value
-    left join closes
-        on weeks.week_start = closes.week_start
-        and breakdowns.breakdown = closes.breakdown
-        and breakdowns.breakdown_value = closes.breakdown_value
+    left join grouped
+        on weeks.week_start = grouped.week_start
+        and breakdowns.breakdown = grouped.breakdown
+        and breakdowns.breakdown_value = grouped.breakdown_value
 ),
 
 windowed as (
