@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -12,8 +13,14 @@ from connectors.registry import SOURCES
 from dagster_project.config.organisation import load_organisation
 from dagster_project.config.source_settings import dbt_source_vars, load_source_settings
 from dagster_project.definitions import defs as load_definitions
-from dagster_project.defs.dbt.assets import DbtBuildConfig, dbt_vars, milemarker_dbt
-from dagster_project.defs.dbt.build_vars import SandboxDayMismatch
+from dagster_project.defs.dbt.assets import DbtBuildConfig, milemarker_dbt
+from dagster_project.defs.dbt.build_vars import (
+    AS_OF_ENV,
+    SandboxDayMismatch,
+    as_of_environment,
+    build_as_of,
+    dbt_vars,
+)
 from dagster_project.defs.dbt.cli import MilemarkerDbtCliResource
 from dagster_project.defs.dbt.project import DBT_PROJECT
 from dagster_project.defs.jobs import LAND_RAW
@@ -104,11 +111,12 @@ def test_dbt_tests_are_asset_checks(defs: dg.Definitions) -> None:
     )
 
 
-def test_dbt_gets_the_organisation_and_its_as_of_date_or_the_launch_config_one() -> None:
+def test_dbt_gets_the_organisation_and_its_as_of_date_or_the_launch_config_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     organisation = load_organisation(SHIPPED_GOALS_FILE)
     warehouse = Path("/data/warehouse.duckdb")
-    assert dbt_vars(DbtBuildConfig(as_of_date="2025-03-31"), warehouse) == {
-        "as_of_date": "2025-03-31",
+    assert dbt_vars(warehouse) == {  # no day among them: a new day must not re-parse the project
         "org_timezone": organisation.timezone,
         "fiscal_year_start_month": organisation.fiscal_year_start_month,
         "home_currency": organisation.currency,
@@ -116,19 +124,27 @@ def test_dbt_gets_the_organisation_and_its_as_of_date_or_the_launch_config_one()
         "warehouse_path": "/data/warehouse.duckdb",
         **dbt_source_vars(load_source_settings(SHIPPED_GOALS_FILE)),
     }
-    assert dbt_vars(DbtBuildConfig(), warehouse)["as_of_date"] == organisation.today().isoformat()
+    assert build_as_of(DbtBuildConfig(as_of_date="2025-03-31")) == date(2025, 3, 31)
+    assert build_as_of(DbtBuildConfig()) == organisation.today()
     with pytest.raises(ValueError):
-        dbt_vars(DbtBuildConfig(as_of_date="31/03/2025"), warehouse)
+        build_as_of(DbtBuildConfig(as_of_date="31/03/2025"))
+
+    monkeypatch.setenv(AS_OF_ENV, "2020-01-01")
+    with as_of_environment(date(2025, 3, 31)):
+        assert os.environ[AS_OF_ENV] == "2025-03-31"
+    assert os.environ[AS_OF_ENV] == "2020-01-01"
+    monkeypatch.delenv(AS_OF_ENV)
+    with as_of_environment(date(2025, 3, 31)):
+        assert os.environ[AS_OF_ENV] == "2025-03-31"
+    assert AS_OF_ENV not in os.environ
 
 
 def test_the_embedded_sandboxs_day_is_the_as_of_day_and_another_one_is_refused() -> None:
-    warehouse, day = Path("/data/warehouse.duckdb"), date(2026, 8, 19)
-    assert dbt_vars(DbtBuildConfig(), warehouse, sandbox_day=day)["as_of_date"] == "2026-08-19"
-    assert dbt_vars(DbtBuildConfig(as_of_date="2026-08-19"), warehouse, sandbox_day=day)["as_of_date"] == (
-        "2026-08-19"
-    )
+    day = date(2026, 8, 19)
+    assert build_as_of(DbtBuildConfig(), sandbox_day=day) == day
+    assert build_as_of(DbtBuildConfig(as_of_date="2026-08-19"), sandbox_day=day) == day
     with pytest.raises(SandboxDayMismatch) as refused:
-        dbt_vars(DbtBuildConfig(as_of_date="2026-08-20"), warehouse, sandbox_day=day)
+        build_as_of(DbtBuildConfig(as_of_date="2026-08-20"), sandbox_day=day)
     assert str(refused.value).startswith("as_of_date 2026-08-20 is not the embedded sandbox's day 2026-08-19")
     assert "MILEMARKER_SANDBOX_AS_OF=2026-08-20" in str(refused.value)
 

@@ -6,7 +6,8 @@ backed and runs dbt from a snapshot copy of the project under ``.local_defs_stat
 need an extra preparation step, and edited models would silently not run until then. Here dbt runs
 from ``dbt/`` itself, and the ``as_of_date`` var is computed when the run starts (today in the
 organisation's time zone), not when the code location was loaded, which matters for a ``dagster
-dev`` left open past midnight.
+dev`` left open past midnight. It reaches dbt through the environment, not ``--vars``, so a new day
+keeps dbt's partial parse (``build_vars.py``).
 
 dbt's unit tests are left out of the build, as dbt recommends for production runs: their inputs
 are fixed fixtures, so they say nothing about today's data and cost ~10 % of the build. They run
@@ -28,14 +29,20 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from dagster_project.config.account_map import ACCOUNT_MAP_PATH, account_map_problems
-from dagster_project.defs.dbt.build_vars import DbtBuildConfig, SandboxDayMismatch, dbt_vars
+from dagster_project.defs.dbt.build_vars import (
+    DbtBuildConfig,
+    SandboxDayMismatch,
+    as_of_environment,
+    build_as_of,
+    dbt_vars,
+)
 from dagster_project.defs.dbt.project import DBT_PROJECT
 from dagster_project.defs.dbt.translator import MilemarkerDbtTranslator
 from dagster_project.defs.resources import SandboxResource, WarehouseResource
 from dagster_project.warehouse.dbt_runs import new_run_target
 
 AS_OF_DATE = "as_of_date"
-"""Metadata key, on every model's materialization, of the ``as_of_date`` var dbt built it with."""
+"""Metadata key, on every model's materialization, of the as-of day dbt built it for."""
 DBT_RUNS_DIR = Path(DBT_PROJECT.project_dir) / DBT_PROJECT.target_path / "runs"
 """The per-invocation target folders (``dbt/target/runs/<started>-<run id>``)."""
 
@@ -53,7 +60,7 @@ def milemarker_dbt(
     config: DbtBuildConfig,
 ) -> Iterator[Any]:
     try:
-        build_vars = dbt_vars(config, Path(warehouse.path), sandbox.day() if sandbox.in_use else None)
+        as_of = build_as_of(config, sandbox.day() if sandbox.in_use else None)
     except SandboxDayMismatch as mismatch:
         raise dg.Failure(description=str(mismatch)) from None
     map_problems = account_map_problems()
@@ -65,9 +72,17 @@ def milemarker_dbt(
     # dbt opens the file in its own process and would fail at once, with DuckDB's bare lock error,
     # while another run holds it: wait here as every other step does.
     warehouse.wait_until_free()
-    args = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(build_vars)]
+    args = [
+        "build",
+        "--exclude-resource-type",
+        "unit_test",
+        "--vars",
+        json.dumps(dbt_vars(Path(warehouse.path))),
+    ]
     target = new_run_target(DBT_RUNS_DIR, context.run.run_id, datetime.now(UTC))
-    for event in dbt.cli(args, context=context, target_path=target).stream():
+    with as_of_environment(as_of):
+        invocation = dbt.cli(args, context=context, target_path=target)
+    for event in invocation.stream():
         if isinstance(event, dg.Output):
-            context.add_output_metadata({AS_OF_DATE: build_vars["as_of_date"]}, output_name=event.output_name)
+            context.add_output_metadata({AS_OF_DATE: as_of.isoformat()}, output_name=event.output_name)
         yield event

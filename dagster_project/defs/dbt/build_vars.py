@@ -1,15 +1,21 @@
-"""The ``--vars`` every dbt invocation receives: the as-of day, goals.yml's organisation and sources
-blocks (:func:`settings_vars`), and the warehouse file.
+"""What every dbt invocation receives: ``--vars`` (goals.yml's organisation and sources blocks,
+:func:`settings_vars`, and the warehouse file) and, for a build, the as-of day in the
+``MILEMARKER_AS_OF_DATE`` environment variable.
 
 The warehouse path is handed over already resolved, so dbt opens exactly the file the Python side
 writes, however the environment spelled it (``dbt/profiles.yml`` resolves it the same way when dbt
 is run by hand).
 
-Shared by the build and by the parse that writes the manifest (``defs/dbt/project.py``): dbt keys
-its partial-parse cache on the exact ``--vars`` string, so a parse without them followed by a build
-with them re-parses the whole project once more.
+The vars are the same every day on purpose. dbt keys its partial-parse cache on the exact ``--vars``
+string, so an as-of day among them re-parsed the whole project every day (about 6 s of a daily
+build); the day goes through the environment instead, which ``dbt/macros/as_of_date.sql`` reads
+only while dbt executes, never while it parses. Shared by the build and by the parse that writes
+the manifest (``defs/dbt/project.py``), so the build reuses that parse.
 """
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -34,15 +40,18 @@ class SandboxDayMismatch(ValueError):
     """An ``as_of_date`` other than the day of the embedded sandbox the data came from."""
 
 
-def dbt_vars(config: DbtBuildConfig, warehouse: Path, sandbox_day: date | None = None) -> dict[str, Any]:
-    """The ``--vars`` of a build of ``warehouse`` with ``config`` started now.
+AS_OF_ENV = "MILEMARKER_AS_OF_DATE"
+"""The environment variable that carries the as-of day to dbt (``dbt/macros/as_of_date.sql``)."""
+
+
+def build_as_of(config: DbtBuildConfig, sandbox_day: date | None = None) -> date:
+    """The as-of day of a build with ``config`` started now.
 
     ``sandbox_day`` is the embedded sandbox's day when a source reads it. Its data stops there, so
     it is the as-of day: marts computed for the wall-clock day (or any other) would read every goal
-    as zero. An ``as_of_date`` asking for another day raises :class:`SandboxDayMismatch`.
+    as zero. An ``as_of_date`` asking for another day raises :class:`SandboxDayMismatch`; without
+    either it is today in the organisation's time zone.
     """
-    goals_file = goals_file_path()
-    organisation = load_organisation(goals_file)
     requested = date.fromisoformat(config.as_of_date) if config.as_of_date else None
     if sandbox_day is not None and requested not in (None, sandbox_day):
         raise SandboxDayMismatch(
@@ -51,9 +60,29 @@ def dbt_vars(config: DbtBuildConfig, warehouse: Path, sandbox_day: date | None =
             f"empty (it follows the sandbox), or start the sandbox on that day "
             f"(MILEMARKER_SANDBOX_AS_OF={requested})."
         )
-    as_of = sandbox_day or requested or organisation.today()
+    return sandbox_day or requested or load_organisation(goals_file_path()).today()
+
+
+def dbt_vars(warehouse: Path) -> dict[str, Any]:
+    """The ``--vars`` of every invocation on ``warehouse``: the same whatever the day."""
+    goals_file = goals_file_path()
     return {
-        "as_of_date": as_of.isoformat(),
         "warehouse_path": str(warehouse),
-        **settings_vars(organisation, load_source_settings(goals_file)),
+        **settings_vars(load_organisation(goals_file), load_source_settings(goals_file)),
     }
+
+
+@contextmanager
+def as_of_environment(as_of: date) -> Iterator[None]:
+    """:data:`AS_OF_ENV` set to ``as_of`` inside, as it was after: dagster-dbt hands the dbt process
+    a copy of ``os.environ`` when it starts it, so start it inside. (A step runs alone in its process
+    or, executed in process, one after another: nothing else reads the variable meanwhile.)"""
+    before = os.environ.get(AS_OF_ENV)
+    os.environ[AS_OF_ENV] = as_of.isoformat()
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[AS_OF_ENV]
+        else:
+            os.environ[AS_OF_ENV] = before

@@ -5,8 +5,9 @@ under pytest, ``make demo``, a run worker -- the project is parsed when the mani
 older than a file of the project, so nobody has to remember a ``dbt parse`` step and nothing runs
 on a stale manifest.
 
-The parse passes the ``--vars`` a build started now would pass: the build then reuses this parse
-(dbt's partial parsing) instead of parsing the whole project again.
+The parse passes the ``--vars`` every build passes (the same on every day: the as-of day goes by
+the environment, ``build_vars.py``): builds then reuse this parse (dbt's partial parsing) instead
+of parsing the whole project again, today and on the days after.
 """
 
 from __future__ import annotations
@@ -19,14 +20,14 @@ from pathlib import Path
 import yaml
 from dagster_dbt import DbtProject
 
-from dagster_project.defs.dbt.build_vars import DbtBuildConfig, dbt_vars
+from dagster_project.defs.dbt.build_vars import dbt_vars
 from dagster_project.settings import DBT_PROJECT_DIR, warehouse_path
 
 
 def _build_vars_args() -> list[str]:
     """``--vars`` as a build would pass them; none if goals.yml cannot be read (the build says why)."""
     try:
-        return ["--vars", json.dumps(dbt_vars(DbtBuildConfig(), warehouse_path()))]
+        return ["--vars", json.dumps(dbt_vars(warehouse_path()))]
     except (OSError, ValueError, yaml.YAMLError):
         return []
 
